@@ -1,1 +1,4 @@
-export {};
+export * from './losses/index.js';
+export * from './models/index.js';
+export * from './augment/index.js';
+export * from './train/index.js';
