@@ -1,0 +1,73 @@
+/**
+ * Functional layers over a ParamStore: each factory registers its parameters under stable
+ * names and returns a forward function. Plain ops only (no gather) so every gradient exists
+ * on the wasm backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { filled, kaimingNormalConv, linearUniform } from './init.js';
+import type { ParamStore } from './param-store.js';
+
+/** PyTorch BatchNorm defaults. */
+const BN_MOMENTUM = 0.1;
+const BN_EPS = 1e-5;
+
+export type Forward<T extends tf.Tensor> = (x: T, training: boolean) => T;
+
+/**
+ * 2-D convolution without bias (a BatchNorm always follows). Padding follows PyTorch's
+ * symmetric `padding = k // 2`: TF's 'same' pads asymmetrically for stride 2, which would
+ * sample different pixels than the reference, so strided 3x3 convs pad explicitly.
+ */
+export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2): Forward<tf.Tensor4D> {
+  const shape = [size, size, cin, cout] as const;
+  const kernel = store.add(`${name}.kernel`, shape, kaimingNormalConv(seed, `${name}.kernel`, shape), true);
+  const half = Math.floor(size / 2);
+  return (x) => {
+    if (stride === 1 || half === 0) return tf.conv2d(x, kernel as tf.Tensor4D, stride, half === 0 ? 'valid' : 'same');
+    const padded = tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]);
+    return tf.conv2d(padded, kernel as tf.Tensor4D, stride, 'valid');
+  };
+}
+
+/**
+ * BatchNorm over the last axis, for [N, C] or [N, H, W, C] inputs, PyTorch semantics:
+ * training normalises with batch statistics (biased variance) and moves the running
+ * estimates by momentum 0.1 using the unbiased variance; inference uses the running estimates.
+ * tf.batchNorm is always given offset and scale (without them its backprop crashes on wasm).
+ */
+export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number): Forward<T> {
+  const gamma = store.add(`${name}.gamma`, [channels], filled(channels, 1), true);
+  const beta = store.add(`${name}.beta`, [channels], filled(channels, 0), true);
+  const runningMean = store.add(`${name}.runningMean`, [channels], filled(channels, 0), false);
+  const runningVar = store.add(`${name}.runningVar`, [channels], filled(channels, 1), false);
+  return (x, training) => {
+    if (!training) return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS) as T;
+    const axes = x.rank === 4 ? [0, 1, 2] : [0];
+    const { mean, variance } = tf.moments(x, axes);
+    const y = tf.batchNorm(x, mean, variance, beta, gamma, BN_EPS) as T;
+    const n = x.size / channels;
+    // Running estimates are state: they never reach the loss, so the tape ignores them.
+    const nextMean = tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    const unbiased = n > 1 ? n / (n - 1) : 1;
+    const nextVar = tf.tidy(() =>
+      tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)),
+    );
+    runningMean.assign(nextMean);
+    runningVar.assign(nextVar);
+    nextMean.dispose();
+    nextVar.dispose();
+    return y;
+  };
+}
+
+/** Fully connected layer y = x W + b, W of shape [in, out], PyTorch-default uniform init. */
+export function linear(store: ParamStore, seed: number, name: string, fanIn: number, fanOut: number): Forward<tf.Tensor2D> {
+  const kernel = store.add(`${name}.kernel`, [fanIn, fanOut], linearUniform(seed, `${name}.kernel`, fanIn * fanOut, fanIn), true);
+  const bias = store.add(`${name}.bias`, [fanOut], linearUniform(seed, `${name}.bias`, fanOut, fanIn), true);
+  return (x) => tf.add(tf.matMul(x, kernel as tf.Tensor2D), bias);
+}
+
+/** Global average pooling [N, H, W, C] -> [N, C]. */
+export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.mean(x, [1, 2]);
+}

@@ -1,0 +1,26 @@
+/**
+ * The CPU preset encoder: three conv3x3-BN-ReLU blocks (32/64/128 channels), max-pool after
+ * the first two, global average pool -> h in R^128. Works for any input size >= 4x4.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
+import type { ParamStore } from './param-store.js';
+
+export function buildSmallEncoder(store: ParamStore, seed: number, channels: number): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
+  const widths = [32, 64, 128];
+  const blocks: Array<{ conv: Forward<tf.Tensor4D>; bn: Forward<tf.Tensor4D> }> = [];
+  let cin = channels;
+  widths.forEach((cout, i) => {
+    const name = `encoder.block${i + 1}`;
+    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout) });
+    cin = cout;
+  });
+  return (x, training) => {
+    let y = x;
+    blocks.forEach((b, i) => {
+      y = tf.relu(b.bn(b.conv(y, training), training));
+      if (i < blocks.length - 1) y = tf.maxPool(y, 2, 2, 'valid');
+    });
+    return globalAvgPool(y);
+  };
+}
