@@ -1,2 +1,9 @@
 export { createRng, deriveRng, type Rng } from './rng.js';
 export { sizeOf, normaliseWeights, cloneWeights, type WeightTensor, type Weights } from './weights.js';
+export { initBackend, currentBackend, type BackendInfo, type BackendPreference } from './backend.js';
+export {
+  registerWasmGradKernels,
+  wasmGradKernelConfigs,
+  conv2dBackpropFilterFromOps,
+  unsortedSegmentSumFromOps,
+} from './wasm-kernels/index.js';

@@ -1,0 +1,123 @@
+/**
+ * Picks the fastest TF.js backend that really works on this machine. Native addons
+ * (`tfjs-node-gpu`, `tfjs-node`) are optional dependencies whose install usually fails here,
+ * so each candidate is tried in turn and every failure becomes a one-line note instead of a
+ * crash. The wasm backend gets our gradient kernels registered on top (see `wasm-kernels/`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { registerWasmGradKernels } from './wasm-kernels/index.js';
+
+/** Which backend `initBackend` selected, and why the faster ones were skipped. */
+export interface BackendInfo {
+  /** TF.js backend name as given to `tf.setBackend` (`tensorflow`, `wasm`, `cpu`). */
+  readonly name: string;
+  readonly kind: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** One line per skipped candidate or notable choice, e.g. "tfjs-node: Cannot find package". */
+  readonly notes: string[];
+}
+
+/** Backend preference: 'auto' tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+let selected: Promise<BackendInfo> | undefined;
+let selectedInfo: BackendInfo | undefined;
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+// Module names held in variables so bundlers and tsc do not try to resolve absent packages.
+async function tryNative(pkg: string, kind: 'tensorflow-gpu' | 'tensorflow', notes: string[]): Promise<BackendInfo | undefined> {
+  try {
+    await import(pkg);
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
+    await tf.ready();
+    return { name: 'tensorflow', kind, notes };
+  } catch (err) {
+    notes.push(`${pkg}: ${firstLine(err)}`);
+    return undefined;
+  }
+}
+
+async function tryWasm(notes: string[]): Promise<BackendInfo | undefined> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // Our kernels must be registered after the package registered its own, or they are overwritten.
+    registerWasmGradKernels();
+    const distDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+    // A path ending in '/' is a prefix; the backend appends the file name (simd build chosen by feature test).
+    wasm.setWasmPaths(`${distDir}/`);
+    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
+    await tf.ready();
+    return { name: 'wasm', kind: 'wasm', notes };
+  } catch (err) {
+    notes.push(`@tensorflow/tfjs-backend-wasm: ${firstLine(err)}`);
+    return undefined;
+  }
+}
+
+async function tryCpu(notes: string[]): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('initBackend: even the cpu backend failed to initialise');
+  await tf.ready();
+  return { name: 'cpu', kind: 'cpu', notes };
+}
+
+/**
+ * tfjs-core's Node bundle registers no gradient functions (the union `@tensorflow/tfjs`
+ * package normally does). tfjs-layers' Node bundle registers all of core's gradients on the
+ * shared global registry, so importing it once makes `tf.grads`/`variableGrads` work.
+ */
+async function ensureGradients(notes: string[]): Promise<void> {
+  if (tf.getGradient('Conv2D') !== undefined) return;
+  await import('@tensorflow/tfjs-layers');
+  if (tf.getGradient('Conv2D') === undefined) notes.push('gradients: tfjs-layers did not register core gradients; training will fail');
+}
+
+async function select(preference: BackendPreference): Promise<BackendInfo> {
+  const notes: string[] = [];
+  await ensureGradients(notes);
+  if (preference === 'auto' || preference === 'tensorflow') {
+    const gpu = await tryNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', notes);
+    if (gpu) return gpu;
+    const cpuNative = await tryNative('@tensorflow/tfjs-node', 'tensorflow', notes);
+    if (cpuNative) return cpuNative;
+  }
+  if (preference !== 'cpu') {
+    const wasm = await tryWasm(notes);
+    if (wasm) return wasm;
+  }
+  return tryCpu(notes);
+}
+
+/**
+ * Selects and initialises a backend once per process. A preference is a ceiling: a
+ * preferred backend that fails falls through to the next one (wasm, then cpu) with a note.
+ * Idempotent: later calls return the first call's info whatever their preference.
+ * @param preference default 'auto'.
+ */
+export function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
+  if (!PREFERENCES.includes(preference)) {
+    throw new RangeError(`initBackend: preference must be one of ${PREFERENCES.join(', ')}, got ${String(preference)}`);
+  }
+  if (!selected) {
+    selected = select(preference).then((info) => {
+      selectedInfo = info;
+      return info;
+    });
+    selected.catch(() => {
+      selected = undefined;
+    });
+  }
+  return selected;
+}
+
+/** The info of the backend `initBackend` selected, or undefined before it resolved. */
+export function currentBackend(): BackendInfo | undefined {
+  return selectedInfo;
+}
