@@ -1,1 +1,2 @@
-export {};
+export { augmentBatch } from './augment-batch.js';
+export { defaultPolicyFor, resolvePolicy, type AugmentParams, type AugmentPolicy, type AugmentPolicyName } from './policy.js';
