@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { methodObjective, type RunConfig } from '@fedssd/protocol';
+import type { LocalTrainConfig } from '@fedssd/ssl';
+
+/** One client's DSR target as plain data (what the aggregator stores and attaches to jobs). */
+export interface ClientTargetData {
+  readonly dim: number;
+  /** d x d row-major orthogonal basis Q. */
+  readonly basisValues: Float32Array;
+  readonly slice: readonly number[];
+  readonly scale: number;
+}
+
+/**
+ * The local objective of a run's method for one client. Returns the config and a disposer for
+ * the basis tensor it allocates (DSR only).
+ */
+export function objectiveFor(config: RunConfig, target: ClientTargetData | undefined): { objective: LocalTrainConfig['objective']; dispose(): void } {
+  const on = methodObjective(config.method);
+  const objective: LocalTrainConfig['objective'] = { uniformity: config.uniformity };
+  let basis: tf.Tensor2D | undefined;
+  if (on.dsr) {
+    if (!target) throw new Error(`method ${config.method} needs a DSR target for every client`);
+    basis = tf.tensor2d(target.basisValues, [target.dim, target.dim]);
+    objective.dsr = { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } };
+  }
+  if (on.pd) objective.pd = { coeff: config.pd.coeff, temperature: config.pd.temperature };
+  return { objective, dispose: () => basis?.dispose() };
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's first command: set up a fresh Debian machine and run a short federated SSD run
+# on real images (Fashion-MNIST), 10 clients, strong label skew, in-memory transport.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+
+data=/usr/share/datasets/fashion-mnist
+if [ ! -f "$data/train-images-idx3-ubyte.gz" ] && [ -z "${FEDSSD_DATA_DIR:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[demo] installing Fashion-MNIST from Debian (dataset-fashion-mnist, 30 MB)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends dataset-fashion-mnist >/dev/null
+  else
+    echo "[demo] Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist'," >&2
+    echo "       or set FEDSSD_DATA_DIR to a folder with the four IDX files." >&2
+    exit 2
+  fi
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[demo] npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "[demo] building"
+npx turbo run build --output-logs=errors-only >/dev/null
+exec node services/cli/bin/fedssd.js simulate \
+  --dataset fashion-mnist ${FEDSSD_DATA_DIR:+--data-dir "$FEDSSD_DATA_DIR"} \
+  --method ssd --clients 10 --alpha 0.1 --rounds 3 --local-epochs 1 --batch-size 64 \
+  --train-limit 3000 --test-limit 1000 --probe-epochs 50 --seed 1 \
+  --out reports/demo.json "$@"

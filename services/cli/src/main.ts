@@ -1,0 +1,49 @@
+import { SIMULATE_HELP } from './simulate-args.js';
+import { simulateCommand } from './simulate-command.js';
+import { toUserMessage } from './user-error-mapping.js';
+
+const HELP = `Usage: fedssd <command> [flags]
+
+Commands:
+  simulate   one-process federated run with K virtual clients (in-memory transport)
+
+Run \`fedssd simulate --help\` for its flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'simulate') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(SIMULATE_HELP);
+      return 0;
+    }
+    await simulateCommand(rest, controller.signal);
+    return 0;
+  }
+  process.stderr.write(`fedssd: unknown command "${command}"\n\n${HELP}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    const user = toUserMessage(error);
+    if (user !== undefined) {
+      process.stderr.write(`fedssd: ${user}\n`);
+      process.exitCode = 2;
+    } else if ((error as Error)?.name === 'AbortError') {
+      process.stderr.write('fedssd: interrupted\n');
+      process.exitCode = 130;
+    } else {
+      process.stderr.write(`fedssd: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
