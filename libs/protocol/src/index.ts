@@ -1,1 +1,10 @@
-export {};
+export { formatZodError } from './format-zod-error.js';
+export * from './run-config.js';
+export * from './messages/base.js';
+export * from './messages/commands.js';
+export * from './messages/jobs.js';
+export * from './messages/events.js';
+export * from './messages/message.js';
+export * from './messages/codec.js';
+export * from './names.js';
+export * from './keys.js';
