@@ -1,0 +1,2 @@
+export { loadDataset, DEFAULT_FASHION_MNIST_DIR, type LoadDatasetOptions } from './load-dataset.js';
+export { readMaybeGzipped } from './read-bytes.js';
