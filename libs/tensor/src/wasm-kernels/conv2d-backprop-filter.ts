@@ -45,10 +45,14 @@ export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, att
     // Channels first ([Ci, N, H, W]) so each tap's slice is a block of rows of cols^T and the
     // taps join with a contiguous concat on axis 0. wasm's matMul with transposeA is ~5-10x
     // slower than a plain one, so cols^T [K, M] is built directly instead of cols [M, K].
-    // Negative bottom/right padding (valid convs that skip the last rows) needs no pad: slices stop early.
-    const padded = tf.pad(x, [[0, 0], [padInfo.top, Math.max(0, padInfo.bottom)], [padInfo.left, Math.max(0, padInfo.right)], [0, 0]]);
+    // Bottom/right padding is whatever the last window needs: valid convs that skip the last
+    // rows need none (slices stop early), and tfjs's numeric padding with unequal strides sizes
+    // both output dims with the height stride, so windows may run past padInfo.right.
+    const bottom = Math.max(0, (oh - 1) * sh + kh - x.shape[1] - padInfo.top);
+    const right = Math.max(0, (ow - 1) * sw + kw - x.shape[2] - padInfo.left);
+    const padded = tf.pad(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]]);
     const chw = tf.transpose(padded, [3, 0, 1, 2]);
-    const taps: tf.Tensor4D[] = [];
+    const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i += 1) {
       for (let j = 0; j < kw; j += 1) {
         taps.push(
@@ -58,7 +62,7 @@ export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, att
         );
       }
     }
-    const colsT = tf.reshape(taps.length === 1 ? (taps[0] as tf.Tensor4D) : tf.concat(taps, 0), [kh * kw * ci, m]);
+    const colsT = tf.reshape(taps.length === 1 ? (taps[0] as tf.Tensor) : tf.concat(taps, 0), [kh * kw * ci, m]);
     // Rows of colsT are ordered (kh, kw, ci): the product is already the [KH, KW, Ci, Co] filter layout.
     return tf.reshape(tf.matMul(colsT, dy2), [kh, kw, ci, co]);
   });

@@ -24,7 +24,8 @@ export function unsortedSegmentSumFromOps(x: tf.Tensor, ids: tf.Tensor, numSegme
     const rows = ids.size;
     const rest = x.shape.slice(ids.rank);
     const x2 = tf.reshape(tf.cast(x, 'float32'), [rows, sizeOf(rest)]);
-    const hot = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [rows]), numSegments, 1, 0, 'float32');
+    // oneHot on wasm (4.22) returns all zeros when asked for float32 output: build int32, then cast.
+    const hot = tf.cast(tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [rows]), numSegments), 'float32');
     const out = tf.reshape(tf.matMul(hot, x2, true, false), [numSegments, ...rest]);
     return x.dtype === 'float32' ? out : tf.cast(tf.round(out), x.dtype);
   });

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { currentBackend, initBackend } from '../src/index.js';
+
+describe('initBackend', () => {
+  it('when the native addons are absent, then auto falls back to wasm with one note per skipped package', async () => {
+    expect(currentBackend()).toBeUndefined();
+    const info = await initBackend('auto');
+    expect(info.kind).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.notes).toHaveLength(2);
+    expect(info.notes[0]).toMatch(/^@tensorflow\/tfjs-node-gpu: /);
+    expect(info.notes[1]).toMatch(/^@tensorflow\/tfjs-node: /);
+    for (const note of info.notes) expect(note).not.toContain('\n');
+    expect(currentBackend()).toBe(info);
+  });
+
+  it('when called again (any preference), then it returns the first selection', async () => {
+    const first = await initBackend();
+    expect(await initBackend('cpu')).toBe(first);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('registers gradients, so a conv filter gradient runs on wasm', () => {
+    const before = tf.memory().numTensors;
+    const g = tf.tidy(() => {
+      const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+      return tf.grad((k: tf.Tensor) => tf.sum(tf.conv2d(x, k as tf.Tensor4D, 1, 'valid')))(tf.ones([3, 3, 1, 1]));
+    });
+    // Each tap sees the 2x2 valid output positions, each input is 1.
+    expect(Array.from(g.dataSync())).toEqual(new Array(9).fill(4));
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('when the preference is unknown, then it names the allowed values', () => {
+    expect(() => initBackend('gpu' as 'auto')).toThrow(/preference must be one of auto, tensorflow, wasm, cpu/);
+  });
+});
