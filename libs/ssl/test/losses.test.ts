@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ssdObjective, type SsdLosses } from '../src/losses/index.js';
-import { basisOf, loadLossCases, worstExcess, type LossCase, type TermName, type ViewName } from './losses-fixture.js';
+import { basisOf, loadLossCases, worstExcess, type LossCase, type TermName, type ViewName } from './fixtures/losses-fixture.js';
 
 const VIEWS: ViewName[] = ['h1', 'h2', 'zt1', 'zt2'];
 const cases = loadLossCases();
