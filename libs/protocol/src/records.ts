@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { RunConfigSchema } from './run-config.js';
+import { ROUND_OUTCOMES, EvalMetricsSchema } from './messages/events.js';
+import { LossTermsSchema } from './messages/jobs.js';
+
+/**
+ * State records kept in Redis. The api creates a run record; from then on the aggregator is its
+ * only writer (except `stopping`, which the api may set), and the only writer of round records.
+ */
+export const RUN_STATUSES = ['created', 'running', 'stopping', 'stopped', 'finished', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Round state machine: open -> collecting -> aggregating -> evaluated -> closed (or failed). */
+export const ROUND_STATUSES = ['open', 'collecting', 'aggregating', 'evaluated', 'closed', 'failed'] as const;
+export type RoundStatus = (typeof ROUND_STATUSES)[number];
+
+/** Statuses during which a round still takes or processes updates. */
+export const ACTIVE_ROUND_STATUSES: readonly RoundStatus[] = ['open', 'collecting', 'aggregating'];
+
+export const RunRecordSchema = z.object({
+  runId: z.string(),
+  config: RunConfigSchema,
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** 0 before the first round. */
+  currentRound: z.number().int().min(0),
+  roundStatus: z.union([z.enum(ROUND_STATUSES), z.literal('none')]),
+  globalVersion: z.number().int().min(0),
+  error: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const AcceptedUpdateSchema = z.object({
+  clientId: z.number().int().min(0),
+  samples: z.number().int().min(0),
+  updateKey: z.string(),
+  trainSeconds: z.number().min(0),
+  loss: LossTermsSchema,
+  workerId: z.string(),
+});
+export type AcceptedUpdate = z.infer<typeof AcceptedUpdateSchema>;
+
+export const RejectedUpdateSchema = z.object({
+  clientId: z.number().int().min(0).nullable(),
+  reason: z.string(),
+  message: z.string().optional(),
+});
+export type RejectedUpdate = z.infer<typeof RejectedUpdateSchema>;
+
+export const RoundRecordSchema = z.object({
+  runId: z.string(),
+  round: z.number().int().min(1),
+  status: z.enum(ROUND_STATUSES),
+  selected: z.array(z.number().int().min(0)),
+  /** Global version the round's jobs start from. */
+  baseVersion: z.number().int().min(0),
+  openedAt: z.string(),
+  /** Epoch ms. */
+  deadline: z.number(),
+  /** Epoch ms when `minClients` was first reached; the round closes `graceMs` later. */
+  minClientsReachedAt: z.number().optional(),
+  accepted: z.array(AcceptedUpdateSchema),
+  rejected: z.array(RejectedUpdateSchema),
+  closedAt: z.string().optional(),
+  outcome: z.enum(ROUND_OUTCOMES).optional(),
+  globalVersion: z.number().int().min(0).optional(),
+  metrics: EvalMetricsSchema.optional(),
+});
+export type RoundRecord = z.infer<typeof RoundRecordSchema>;
+
+/** One row of a run's metrics history (one per closed round). */
+export const MetricsRowSchema = z.object({
+  round: z.number().int().min(1),
+  globalVersion: z.number().int().min(0),
+  outcome: z.enum(ROUND_OUTCOMES),
+  accepted: z.number().int().min(0),
+  rejected: z.number().int().min(0),
+  durationMs: z.number().min(0),
+  samples: z.number().int().min(0),
+  loss: LossTermsSchema.nullable(),
+  knnAccuracy: z.number().nullable(),
+  uniformity: z.number().nullable(),
+  effectiveRank: z.number().nullable(),
+  interClientUniformity: z.number().nullable(),
+});
+export type MetricsRow = z.infer<typeof MetricsRowSchema>;

@@ -1,0 +1,73 @@
+import {
+  modelKey, roundKey, runKey, runsIndexKey, targetsKey,
+  type MetricsRow, type RoundRecord, type RunRecord,
+} from '@fedssd/protocol';
+import type { BlobStore, StateStore } from '../ports.js';
+
+/**
+ * Run state over the blob and state ports: what the api reads and the aggregator writes.
+ * Keys come from @fedssd/protocol, so every service agrees on where things live.
+ */
+export interface RunRepository {
+  createRun(record: RunRecord): Promise<boolean>;
+  getRun(runId: string): Promise<RunRecord | null>;
+  listRuns(): Promise<RunRecord[]>;
+  /** Atomic read-modify-write; `patch` may run more than once and must be pure. Throws when the run does not exist. */
+  updateRun(runId: string, patch: (run: RunRecord) => RunRecord): Promise<RunRecord>;
+  getRound(runId: string, round: number): Promise<RoundRecord | null>;
+  putRound(record: RoundRecord): Promise<void>;
+  /** Atomic read-modify-write of a round; returning undefined leaves it unchanged. */
+  updateRound(runId: string, round: number, patch: (round: RoundRecord) => RoundRecord | undefined): Promise<RoundRecord | null>;
+  appendMetrics(runId: string, row: MetricsRow): Promise<void>;
+  listMetrics(runId: string): Promise<MetricsRow[]>;
+  putModel(runId: string, version: number, bytes: Uint8Array): Promise<void>;
+  getModel(runId: string, version: number): Promise<Uint8Array | null>;
+  putTargets(runId: string, bytes: Uint8Array): Promise<void>;
+  getTargets(runId: string): Promise<Uint8Array | null>;
+  ping(): Promise<void>;
+}
+
+export class RunNotFoundError extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} does not exist`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+export function createRunRepository(state: StateStore, blobs: BlobStore): RunRepository {
+  return {
+    async createRun(record) {
+      const written = await state.setJson(runKey(record.runId), record, { nx: true });
+      if (written) await state.addToSet(runsIndexKey(), record.runId);
+      return written;
+    },
+    getRun: (runId) => state.getJson<RunRecord>(runKey(runId)),
+    async listRuns() {
+      const ids = (await state.listSet(runsIndexKey())).sort();
+      const runs = await Promise.all(ids.map((id) => state.getJson<RunRecord>(runKey(id))));
+      return runs.filter((r): r is RunRecord => r !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    async updateRun(runId, patch) {
+      const next = await state.updateJson<RunRecord>(runKey(runId), (current) => (current === null ? undefined : patch(current)));
+      if (next === null) throw new RunNotFoundError(runId);
+      return next;
+    },
+    getRound: (runId, round) => state.getJson<RoundRecord>(roundKey(runId, round)),
+    async putRound(record) {
+      await state.setJson(roundKey(record.runId, record.round), record);
+    },
+    updateRound: (runId, round, patch) =>
+      state.updateJson<RoundRecord>(roundKey(runId, round), (current) => (current === null ? undefined : patch(current))),
+    appendMetrics: (runId, row) => state.appendMetrics(runId, row),
+    listMetrics: (runId) => state.listMetrics<MetricsRow>(runId),
+    async putModel(runId, version, bytes) {
+      await blobs.putBlob(modelKey(runId, version), bytes);
+    },
+    getModel: (runId, version) => blobs.getBlob(modelKey(runId, version)),
+    async putTargets(runId, bytes) {
+      await blobs.putBlob(targetsKey(runId), bytes);
+    },
+    getTargets: (runId) => blobs.getBlob(targetsKey(runId)),
+    ping: () => state.ping(),
+  };
+}
