@@ -1,0 +1,3 @@
+export { loadConfig, FILE_SUFFIX, type Env, type LoadConfigOptions } from './load-config.js';
+export { ConfigError } from './config-error.js';
+export { envInt, envPort, envBool, envUrl, envEnum, envSecret, envString, envLogLevel, LOG_LEVELS, type LogLevel } from './fields.js';
