@@ -1,1 +1,6 @@
-export {};
+export { FedAvgError, type FedAvgErrorCode } from './errors.js';
+export { createFedAvg, fedAvg, type FedAvgAccumulator, type ClientUpdate } from './aggregate.js';
+export { subtractWeights, addWeights, scaleWeights, l2Norm, assertSameLayout } from './weights-math.js';
+export { validateUpdate, type RejectReason, type UpdateVerdict, type ValidateUpdateOptions } from './validate-update.js';
+export { sampleClients, type SampleClientsOptions } from './sample-clients.js';
+export { createSsdTargets, targetFor, type SsdTargets, type SsdTargetOptions, type ClientSsdTarget } from './ssd-targets.js';
