@@ -1,0 +1,17 @@
+export type * from './ports.js';
+export { PoisonMessageError, TransportUnavailableError } from './errors.js';
+export { dispatchBusMessage, dispatchJob, type InvalidMessageListener, type RawSettler } from './dispatch.js';
+export { InMemoryBroker } from './memory/in-memory-broker.js';
+export { InMemoryJobQueue } from './memory/in-memory-job-queue.js';
+export { InMemoryEventBus } from './memory/in-memory-event-bus.js';
+export { InMemoryBlobStore } from './memory/in-memory-blob-store.js';
+export { InMemoryStateStore } from './memory/in-memory-state-store.js';
+export { createInMemoryTransport, type InMemoryTransport } from './memory/create-in-memory-transport.js';
+export { AmqpConnection } from './rabbitmq/amqp-connection.js';
+export { AmqpJobQueue } from './rabbitmq/amqp-job-queue.js';
+export { AmqpEventBus } from './rabbitmq/amqp-event-bus.js';
+export { createAmqpTransport, type AmqpTransport } from './rabbitmq/create-amqp-transport.js';
+export type { AmqpOptions } from './rabbitmq/options.js';
+export { RedisBlobStore } from './redis/redis-blob-store.js';
+export { RedisStateStore } from './redis/redis-state-store.js';
+export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';

@@ -1,0 +1,26 @@
+import type { InvalidMessageListener } from '../dispatch.js';
+import { InMemoryBlobStore } from './in-memory-blob-store.js';
+import { InMemoryBroker } from './in-memory-broker.js';
+import { InMemoryEventBus } from './in-memory-event-bus.js';
+import { InMemoryJobQueue } from './in-memory-job-queue.js';
+import { InMemoryStateStore } from './in-memory-state-store.js';
+
+/** Every fake over one broker, for `fedssd simulate` and service tests. */
+export interface InMemoryTransport {
+  readonly broker: InMemoryBroker;
+  readonly jobs: InMemoryJobQueue;
+  readonly bus: InMemoryEventBus;
+  readonly blobs: InMemoryBlobStore;
+  readonly state: InMemoryStateStore;
+}
+
+export function createInMemoryTransport(opts: { now?: () => number; onInvalidMessage?: InvalidMessageListener } = {}): InMemoryTransport {
+  const broker = new InMemoryBroker();
+  return {
+    broker,
+    jobs: new InMemoryJobQueue(broker, opts.onInvalidMessage),
+    bus: new InMemoryEventBus(broker, opts.onInvalidMessage),
+    blobs: new InMemoryBlobStore(opts.now),
+    state: new InMemoryStateStore(opts.now),
+  };
+}

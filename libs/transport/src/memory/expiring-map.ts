@@ -1,0 +1,54 @@
+/** A map whose entries may carry a TTL, expired lazily on access (the fakes' stand-in for Redis TTLs). */
+export class ExpiringMap<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number | undefined }>();
+
+  /** `now` returns epoch milliseconds; tests may pass a fake clock. */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** Like Redis SET: replaces the value and clears any TTL unless a new one is given. */
+  set(key: string, value: V, ttlSeconds?: number): void {
+    this.entries.set(key, { value, expiresAt: ttlSeconds === undefined ? undefined : this.now() + ttlSeconds * 1000 });
+  }
+
+  /** Like Redis SET ... KEEPTTL: replaces the value and keeps the current TTL. */
+  replace(key: string, value: V): void {
+    const expiresAt = this.get(key) === undefined ? undefined : this.entries.get(key)?.expiresAt;
+    this.entries.set(key, { value, expiresAt });
+  }
+
+  /** Like Redis EXPIRE: returns whether the key existed. */
+  expire(key: string, ttlSeconds: number): boolean {
+    const value = this.get(key);
+    if (value === undefined) return false;
+    this.set(key, value, ttlSeconds);
+    return true;
+  }
+
+  delete(key: string): boolean {
+    const existed = this.has(key);
+    this.entries.delete(key);
+    return existed;
+  }
+}
+
+/** TTLs must be positive whole seconds, as Redis EX requires. */
+export function checkTtl(ttlSeconds: number | undefined): void {
+  if (ttlSeconds === undefined) return;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+    throw new RangeError(`ttlSeconds must be a positive integer (got ${String(ttlSeconds)})`);
+  }
+}

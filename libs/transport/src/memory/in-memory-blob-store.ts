@@ -1,0 +1,31 @@
+import type { BlobStore, PutBlobOptions } from '../ports.js';
+import { checkTtl, ExpiringMap } from './expiring-map.js';
+
+/** In-memory {@link BlobStore}; stores copies so callers cannot mutate stored blobs. */
+export class InMemoryBlobStore implements BlobStore {
+  private readonly blobs: ExpiringMap<Uint8Array>;
+
+  constructor(now?: () => number) {
+    this.blobs = new ExpiringMap(now);
+  }
+
+  async putBlob(key: string, bytes: Uint8Array, opts: PutBlobOptions = {}): Promise<boolean> {
+    checkTtl(opts.ttlSeconds);
+    if (opts.nx === true && this.blobs.has(key)) return false;
+    this.blobs.set(key, bytes.slice(), opts.ttlSeconds);
+    return true;
+  }
+
+  async getBlob(key: string): Promise<Uint8Array | null> {
+    return this.blobs.get(key)?.slice() ?? null;
+  }
+
+  async expire(key: string, ttlSeconds: number): Promise<boolean> {
+    checkTtl(ttlSeconds);
+    return this.blobs.expire(key, ttlSeconds);
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    return keys.filter((key) => this.blobs.delete(key)).length;
+  }
+}

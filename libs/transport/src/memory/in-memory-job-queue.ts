@@ -1,0 +1,37 @@
+import { encodeMessage, type TrainJob } from '@fedssd/protocol';
+import { dispatchJob, type InvalidMessageListener } from '../dispatch.js';
+import type { ConsumeOptions, JobHandler, JobQueue, Subscription } from '../ports.js';
+import { InMemoryBroker } from './in-memory-broker.js';
+
+/** In-memory {@link JobQueue} with the RabbitMQ adapter's semantics (prefetch, acks, redelivery, dead-letters). */
+export class InMemoryJobQueue implements JobQueue {
+  constructor(
+    readonly broker: InMemoryBroker = new InMemoryBroker(),
+    private readonly onInvalid?: InvalidMessageListener,
+  ) {}
+
+  async publishJob(job: TrainJob): Promise<void> {
+    this.broker.queues.jobs.push(encodeMessage(job));
+  }
+
+  async consumeJobs(handler: JobHandler, opts: ConsumeOptions = {}): Promise<Subscription> {
+    const prefetch = checkPrefetch(opts.prefetch ?? 1);
+    const consumer = this.broker.queues.jobs.consume(prefetch, (delivery) => {
+      const settle = (how: 'ack' | 'requeue' | 'dead') => async () => consumer.settle(delivery, how);
+      void dispatchJob(delivery.bytes, delivery.redelivered, { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') }, handler, this.onInvalid);
+    });
+    return { cancel: async () => consumer.cancel() };
+  }
+
+  async depth(): Promise<number> {
+    return this.broker.queues.jobs.depth;
+  }
+}
+
+/** Prefetch must be a positive integer; RabbitMQ's limit is 65535. */
+export function checkPrefetch(prefetch: number): number {
+  if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65_535) {
+    throw new RangeError(`prefetch must be an integer between 1 and 65535 (got ${String(prefetch)})`);
+  }
+  return prefetch;
+}

@@ -1,0 +1,110 @@
+import type { Message, MessageInput, TrainJob } from '@fedssd/protocol';
+
+/**
+ * Small ports: only what the api, aggregator and trainer use. Adapters: RabbitMQ (`Amqp*`),
+ * Redis (`Redis*`), and in-memory fakes (`InMemory*`) that pass the same conformance suite.
+ */
+
+/** A live consumer. `cancel()` stops deliveries; unsettled messages go back to their queue. */
+export interface Subscription {
+  cancel(): Promise<void>;
+}
+
+/** Settles one delivered job. Settling twice, or after the subscription ended, is a no-op. */
+export interface JobContext {
+  /** True when the broker delivered this job before (a worker died or gave it back). */
+  readonly redelivered: boolean;
+  ack(): Promise<void>;
+  /** `requeue` true: back to the queue for another worker; false: to the dead-letter queue. */
+  nack(requeue: boolean): Promise<void>;
+}
+
+/**
+ * Called once per delivered job. The handler settles it through `ctx` (the trainer acks last).
+ * If the handler throws before settling, the job is requeued. Jobs that fail validation never
+ * reach a handler: they are dead-lettered.
+ */
+export type JobHandler = (job: TrainJob, ctx: JobContext) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Unacknowledged jobs a consumer may hold; default 1 (one job per trainer at a time). */
+  prefetch?: number;
+}
+
+/** Work queue of training jobs: durable, persistent, manual acks. */
+export interface JobQueue {
+  /** Resolves once the broker confirmed the job is stored. Throws `InvalidMessageError` for an invalid job. */
+  publishJob(job: TrainJob): Promise<void>;
+  consumeJobs(handler: JobHandler, opts?: ConsumeOptions): Promise<Subscription>;
+  /** Jobs waiting for a worker (ready, not yet delivered): the autoscaling signal. */
+  depth(): Promise<number>;
+}
+
+/**
+ * Channels of the event bus: `control` (commands) and `updates` (update-ready) are durable work
+ * queues shared by competing consumers; `events` is a fanout where every subscriber gets a copy
+ * of what is published while it is subscribed.
+ */
+export type BusChannel = 'control' | 'updates' | 'events';
+
+/** Context of one bus delivery. */
+export interface BusDelivery {
+  readonly redelivered: boolean;
+}
+
+/**
+ * Handles one message. Resolving acks it; throwing {@link PoisonMessageError} dead-letters it;
+ * throwing anything else requeues it for another attempt.
+ */
+export type BusHandler = (message: Message, delivery: BusDelivery) => Promise<void>;
+
+export interface EventBus {
+  /** Validates, then publishes on the channel of the message's type; resolves once confirmed. */
+  publish(message: MessageInput): Promise<void>;
+  subscribe(channel: BusChannel, handler: BusHandler): Promise<Subscription>;
+}
+
+export interface PutBlobOptions {
+  /** Write only if the key does not exist (updates: a redelivered job cannot overwrite or double-count). */
+  nx?: boolean;
+  /** Expire the key after this many seconds. */
+  ttlSeconds?: number;
+}
+
+/** Binary blobs: global models per version, update deltas, SSD targets. */
+export interface BlobStore {
+  /** Returns whether the blob was written (false when `nx` and the key existed). */
+  putBlob(key: string, bytes: Uint8Array, opts?: PutBlobOptions): Promise<boolean>;
+  getBlob(key: string): Promise<Uint8Array | null>;
+  /** Sets a TTL in seconds; returns whether the key existed. */
+  expire(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Deletes keys; returns how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+}
+
+export interface SetJsonOptions {
+  nx?: boolean;
+  ttlSeconds?: number;
+}
+
+/** JSON state: run records, round state, metrics history, run index. */
+export interface StateStore {
+  getJson<T = unknown>(key: string): Promise<T | null>;
+  /** Returns whether the value was written (false when `nx` and the key existed). */
+  setJson(key: string, value: unknown, opts?: SetJsonOptions): Promise<boolean>;
+  /**
+   * Atomic read-modify-write (optimistic: `fn` may run more than once under contention, so it
+   * must be pure). Returning `undefined` leaves the value as it is. Resolves to the value stored.
+   */
+  updateJson<T>(key: string, fn: (current: T | null) => T | undefined): Promise<T | null>;
+  /** Appends one row to the run's metrics history (oldest first). */
+  appendMetrics(runId: string, row: unknown): Promise<void>;
+  listMetrics<T = unknown>(runId: string): Promise<T[]>;
+  /** Returns true when `member` was not in the set before. */
+  addToSet(key: string, member: string): Promise<boolean>;
+  listSet(key: string): Promise<string[]>;
+  /** Deletes keys; returns how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  /** Throws when the store does not answer (readiness checks). */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { RawSettler } from '../dispatch.js';
+import type { AmqpConnection, ConnectionListener } from './amqp-connection.js';
+
+/** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
+export type ConsumerSource = { queue: string } | { fanout: string };
+
+/** Receives each delivery with a settler bound to the channel that delivered it. */
+export type RawDeliveryHandler = (bytes: Uint8Array, redelivered: boolean, settle: RawSettler) => void;
+
+/**
+ * One consumer on its own channel (so its prefetch and unacked messages are its own). Reopened
+ * after every reconnect; cancelling closes the channel, which hands unacked messages back to
+ * the queue with the redelivered flag set.
+ */
+export class AmqpConsumer implements ConnectionListener {
+  private channel: Channel | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly source: ConsumerSource,
+    private readonly prefetch: number,
+    private readonly onDelivery: RawDeliveryHandler,
+  ) {}
+
+  async open(connection: ChannelModel): Promise<void> {
+    if (this.cancelled) return;
+    const channel = await connection.createChannel();
+    channel.on('error', () => {}); // followed by 'close'; the connection decides whether to reconnect
+    await channel.prefetch(this.prefetch);
+    let queue: string;
+    if ('queue' in this.source) queue = this.source.queue;
+    else {
+      // Events are notifications: a private, auto-deleted queue per subscriber gets a copy of each.
+      ({ queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false }));
+      await channel.bindQueue(queue, this.source.fanout, '');
+    }
+    await channel.consume(queue, (message) => {
+      // null: the broker cancelled the consumer (queue deleted); the next reconnect restores it.
+      if (message !== null) this.deliver(channel, message);
+    });
+    this.channel = channel;
+  }
+
+  private deliver(channel: Channel, message: ConsumeMessage): void {
+    // Settling on a channel that has closed throws; the broker requeues those messages anyway.
+    const safely = (fn: () => void) => async () => {
+      try {
+        fn();
+      } catch {
+        // channel closed: the message returns to the queue and is redelivered
+      }
+    };
+    const settle: RawSettler = {
+      ack: safely(() => channel.ack(message)),
+      requeue: safely(() => channel.nack(message, false, true)),
+      dead: safely(() => channel.nack(message, false, false)),
+    };
+    const { content } = message;
+    this.onDelivery(new Uint8Array(content.buffer, content.byteOffset, content.byteLength), message.fields.redelivered, settle);
+  }
+
+  /** Stops deliveries and returns unacked messages to the queue. Idempotent. */
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.connection.removeListener(this);
+    const channel = this.channel;
+    this.channel = undefined;
+    try {
+      await channel?.close();
+    } catch {
+      // already closed with its connection
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { InvalidMessageListener } from '../dispatch.js';
+
+/** Options of the RabbitMQ adapter. */
+export interface AmqpOptions {
+  /** e.g. `amqp://guest:guest@127.0.0.1:5672`. */
+  url: string;
+  /** Prefix of every queue and exchange name (tests use a unique one); default none. */
+  prefix?: string;
+  /** Shown by `rabbitmqctl list_connections` as the client's `connection_name`. */
+  connectionName?: string;
+  /** First reconnect delay in milliseconds; doubles per failed attempt. Default 100. */
+  reconnectInitialDelayMs?: number;
+  /** Cap of the reconnect delay in milliseconds. Default 5000. */
+  reconnectMaxDelayMs?: number;
+  /** How long `start()` keeps retrying the first connection, in milliseconds. Default 30000. */
+  startTimeoutMs?: number;
+  /** How long a publish waits for a (re)connection before failing, in milliseconds. Default 30000. */
+  publishTimeoutMs?: number;
+  /** Called for each message dead-lettered because it failed validation. */
+  onInvalidMessage?: InvalidMessageListener;
+  /** Connection lifecycle notifications, for logs ('connected', 'disconnected', 'reconnect-failed'). */
+  onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: unknown) => void;
+}
+
+export function withDefaults(opts: AmqpOptions) {
+  return {
+    ...opts,
+    prefix: opts.prefix ?? '',
+    connectionName: opts.connectionName ?? 'fedssd',
+    reconnectInitialDelayMs: opts.reconnectInitialDelayMs ?? 100,
+    reconnectMaxDelayMs: opts.reconnectMaxDelayMs ?? 5_000,
+    startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+    publishTimeoutMs: opts.publishTimeoutMs ?? 30_000,
+  };
+}
+
+export type ResolvedAmqpOptions = ReturnType<typeof withDefaults>;

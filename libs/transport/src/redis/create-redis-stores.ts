@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { TransportUnavailableError } from '../errors.js';
+import { RedisBlobStore } from './redis-blob-store.js';
+import { RedisStateStore } from './redis-state-store.js';
+
+export interface RedisStoreOptions {
+  /** e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  /** Prepended to every key (tests use a unique one); default none. */
+  keyPrefix?: string;
+  /** How long the first connection may take, in milliseconds. Default 10000. */
+  connectTimeoutMs?: number;
+}
+
+/** Both Redis stores over one client. */
+export interface RedisStores {
+  readonly blobs: RedisBlobStore;
+  readonly state: RedisStateStore;
+  readonly redis: Redis;
+  /** Idempotent. */
+  close(): Promise<void>;
+  /** Deletes every key under the prefix (tests; refuses without a prefix). */
+  deleteAll(): Promise<number>;
+}
+
+/** Connects to Redis; ioredis reconnects by itself and queues commands while it does. */
+export async function createRedisStores(options: RedisStoreOptions): Promise<RedisStores> {
+  const prefix = options.keyPrefix ?? '';
+  const redis = new Redis(options.url, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    // Cap the backoff so a restarted Redis is picked up within a few seconds.
+    retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+  });
+  redis.on('error', () => {}); // reported through failing commands; an unhandled 'error' would crash
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new TransportUnavailableError(`cannot connect to Redis: ${(error as Error).message}`, { cause: error });
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    blobs: new RedisBlobStore(redis, prefix),
+    state: new RedisStateStore(redis, prefix),
+    redis,
+    close: () =>
+      (closing ??= redis.quit().then(
+        () => undefined,
+        () => redis.disconnect(),
+      )),
+    deleteAll: async () => {
+      if (prefix === '') throw new Error('deleteAll needs a keyPrefix; refusing to delete every key');
+      let deleted = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+      return deleted;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { metricsKey } from '@fedssd/protocol';
+import type { Redis } from 'ioredis';
+import { checkTtl } from '../memory/expiring-map.js';
+import { toJson } from '../memory/in-memory-state-store.js';
+import type { SetJsonOptions, StateStore } from '../ports.js';
+
+/**
+ * Compare-and-set on the raw stored text: write ARGV[2] only if the key still holds ARGV[1]
+ * (ARGV[3] = '1' means "only if the key is absent"). Comparing the exact text read avoids any
+ * doubt about re-serialising the old value.
+ */
+const CAS_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[3] == '1' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
+
+/** Retries of {@link RedisStateStore.updateJson} under contention before giving up. */
+const MAX_CAS_ATTEMPTS = 100;
+
+/** {@link StateStore} on Redis: JSON strings, a list per run for metrics, sets for indexes. */
+export class RedisStateStore implements StateStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = '',
+  ) {}
+
+  async getJson<T = unknown>(key: string): Promise<T | null> {
+    const text = await this.redis.get(this.prefix + key);
+    return text === null ? null : (JSON.parse(text) as T);
+  }
+
+  async setJson(key: string, value: unknown, opts: SetJsonOptions = {}): Promise<boolean> {
+    checkTtl(opts.ttlSeconds);
+    const k = this.prefix + key;
+    const text = toJson(value);
+    let reply: string | null;
+    if (opts.nx === true && opts.ttlSeconds !== undefined) reply = await this.redis.set(k, text, 'EX', opts.ttlSeconds, 'NX');
+    else if (opts.nx === true) reply = await this.redis.set(k, text, 'NX');
+    else if (opts.ttlSeconds !== undefined) reply = await this.redis.set(k, text, 'EX', opts.ttlSeconds);
+    else reply = await this.redis.set(k, text);
+    return reply === 'OK';
+  }
+
+  async updateJson<T>(key: string, fn: (current: T | null) => T | undefined): Promise<T | null> {
+    const k = this.prefix + key;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const text = await this.redis.get(k);
+      const current = text === null ? null : (JSON.parse(text) as T);
+      const next = fn(current);
+      if (next === undefined) return current;
+      const nextText = toJson(next);
+      const written = await this.redis.eval(CAS_SCRIPT, 1, k, text ?? '', nextText, text === null ? '1' : '0');
+      if (written === 1) return JSON.parse(nextText) as T;
+    }
+    throw new Error(`updateJson(${key}): gave up after ${MAX_CAS_ATTEMPTS} conflicting writes`);
+  }
+
+  async appendMetrics(runId: string, row: unknown): Promise<void> {
+    await this.redis.rpush(this.prefix + metricsKey(runId), toJson(row));
+  }
+
+  async listMetrics<T = unknown>(runId: string): Promise<T[]> {
+    const rows = await this.redis.lrange(this.prefix + metricsKey(runId), 0, -1);
+    return rows.map((text) => JSON.parse(text) as T);
+  }
+
+  async addToSet(key: string, member: string): Promise<boolean> {
+    return (await this.redis.sadd(this.prefix + key, member)) === 1;
+  }
+
+  async listSet(key: string): Promise<string[]> {
+    return (await this.redis.smembers(this.prefix + key)).sort();
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.redis.del(...keys.map((key) => this.prefix + key));
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+}
