@@ -7,8 +7,10 @@ import type { Rng } from '@fedssd/tensor';
  * orthonormal basis vectors.
  */
 export function randomOrthogonal(d: number, rng: Rng): Float64Array {
+  // Work column-major (`a[j * d + i]` is row i, column j) so every inner loop runs over contiguous
+  // memory; the Gaussian is still drawn in row-major order, so A is the row-major matrix of the draws.
   const a = new Float64Array(d * d);
-  for (let i = 0; i < a.length; i += 1) a[i] = rng.normal();
+  for (let i = 0; i < d; i += 1) for (let j = 0; j < d; j += 1) a[j * d + i] = rng.normal();
   const reflectors: Float64Array[] = [];
   const diagSign = new Float64Array(d).fill(1);
   for (let k = 0; k < d; k += 1) {
@@ -16,7 +18,7 @@ export function randomOrthogonal(d: number, rng: Rng): Float64Array {
     const v = new Float64Array(n);
     let norm = 0;
     for (let i = 0; i < n; i += 1) {
-      v[i] = a[(k + i) * d + k] as number;
+      v[i] = a[k * d + k + i] as number;
       norm += (v[i] as number) ** 2;
     }
     norm = Math.sqrt(norm);
@@ -36,10 +38,11 @@ export function randomOrthogonal(d: number, rng: Rng): Float64Array {
     reflectors.push(v);
     // A[k:, k:] -= 2 v (vᵀ A[k:, k:])
     for (let j = k; j < d; j += 1) {
+      const col = j * d + k;
       let dot = 0;
-      for (let i = 0; i < n; i += 1) dot += (v[i] as number) * (a[(k + i) * d + j] as number);
+      for (let i = 0; i < n; i += 1) dot += (v[i] as number) * (a[col + i] as number);
       dot *= 2;
-      for (let i = 0; i < n; i += 1) a[(k + i) * d + j] = (a[(k + i) * d + j] as number) - dot * (v[i] as number);
+      for (let i = 0; i < n; i += 1) a[col + i] = (a[col + i] as number) - dot * (v[i] as number);
     }
   }
   // Q = H_0 H_1 … H_{d-1}: apply the reflectors to I from the last one back.
@@ -49,16 +52,19 @@ export function randomOrthogonal(d: number, rng: Rng): Float64Array {
     const v = reflectors[k] as Float64Array;
     const n = d - k;
     for (let j = 0; j < d; j += 1) {
+      const col = j * d + k;
       let dot = 0;
-      for (let i = 0; i < n; i += 1) dot += (v[i] as number) * (q[(k + i) * d + j] as number);
+      for (let i = 0; i < n; i += 1) dot += (v[i] as number) * (q[col + i] as number);
       if (dot === 0) continue;
       dot *= 2;
-      for (let i = 0; i < n; i += 1) q[(k + i) * d + j] = (q[(k + i) * d + j] as number) - dot * (v[i] as number);
+      for (let i = 0; i < n; i += 1) q[col + i] = (q[col + i] as number) - dot * (v[i] as number);
     }
   }
-  // R's diagonal is alpha_k; flip column k of Q where it is negative so diag(R) > 0.
-  for (let k = 0; k < d; k += 1) {
-    if ((diagSign[k] as number) < 0) for (let i = 0; i < d; i += 1) q[i * d + k] = -(q[i * d + k] as number);
+  // R's diagonal is alpha_k; flip column k of Q where it is negative so diag(R) > 0. Back to row-major.
+  const out = new Float64Array(d * d);
+  for (let j = 0; j < d; j += 1) {
+    const sign = diagSign[j] as number;
+    for (let i = 0; i < d; i += 1) out[i * d + j] = sign * (q[j * d + i] as number);
   }
-  return q;
+  return out;
 }

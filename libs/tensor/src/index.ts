@@ -1,3 +1,4 @@
+import './register-gradients.js';
 export { createRng, deriveRng, type Rng } from './rng.js';
 export { sizeOf, normaliseWeights, cloneWeights, type WeightTensor, type Weights } from './weights.js';
 export { initBackend, currentBackend, type BackendInfo, type BackendPreference } from './backend.js';
@@ -7,3 +8,14 @@ export {
   conv2dBackpropFilterFromOps,
   unsortedSegmentSumFromOps,
 } from './wasm-kernels/index.js';
+export {
+  encodeWeights,
+  decodeWeights,
+  weightsByteLength,
+  CodecError,
+  crc32c,
+  type EncodeOptions,
+  type DecodeOptions,
+  type WeightsDtype,
+  type CodecErrorCode,
+} from './codec.js';
