@@ -45,10 +45,16 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
     state: new RedisStateStore(redis, prefix),
     redis,
     close: () =>
-      (closing ??= redis.quit().then(
-        () => undefined,
-        () => redis.disconnect(),
-      )),
+      (closing ??= (async () => {
+        const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+        try {
+          await redis.quit();
+        } catch {
+          redis.disconnect();
+        }
+        // QUIT resolves on the reply; wait for the socket to close so callers can exit cleanly.
+        if (redis.status !== 'end') await ended;
+      })()),
     deleteAll: async () => {
       if (prefix === '') throw new Error('deleteAll needs a keyPrefix; refusing to delete every key');
       let deleted = 0;
