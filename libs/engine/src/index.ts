@@ -4,6 +4,7 @@ export { objectiveFor, type ClientTargetData } from './objective.js';
 export { runClientUpdate, type ClientUpdate, type ClientJobInput, type ImageShard } from './client-update.js';
 export { extractFeatures, selectImages, type Features } from './features.js';
 export { evaluateModel, type EvalSets, type EvalOptions, type EvalMetrics, type SubspaceEnergySummary } from './evaluate.js';
-export { simulateRun, type LabelledSet, type SimulationHooks, type SimulationOptions } from './simulate.js';
+export { simulateRun, type SimulationHooks, type SimulationOptions, type SimulationResult } from './simulate.js';
+export { prepareRun, runTargets, shardOf, type LabelledSet, type PreparedRun } from './prepare.js';
 export type { SimulationReport, RoundReport, FinalReport, LossTerms, PartitionReport } from './report.js';
 export { SimulationError, type SimulationErrorCode } from './errors.js';

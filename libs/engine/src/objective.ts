@@ -17,13 +17,12 @@ export interface ClientTargetData {
  */
 export function objectiveFor(config: RunConfig, target: ClientTargetData | undefined): { objective: LocalTrainConfig['objective']; dispose(): void } {
   const on = methodObjective(config.method);
-  const objective: LocalTrainConfig['objective'] = { uniformity: config.uniformity };
-  let basis: tf.Tensor2D | undefined;
-  if (on.dsr) {
-    if (!target) throw new Error(`method ${config.method} needs a DSR target for every client`);
-    basis = tf.tensor2d(target.basisValues, [target.dim, target.dim]);
-    objective.dsr = { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } };
-  }
-  if (on.pd) objective.pd = { coeff: config.pd.coeff, temperature: config.pd.temperature };
+  if (on.dsr && !target) throw new Error(`method ${config.method} needs a DSR target for every client`);
+  const basis = on.dsr && target ? tf.tensor2d(target.basisValues, [target.dim, target.dim]) : undefined;
+  const objective: LocalTrainConfig['objective'] = {
+    uniformity: config.uniformity,
+    ...(basis && target ? { dsr: { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } } } : {}),
+    ...(on.pd ? { pd: { coeff: config.pd.coeff, temperature: config.pd.temperature } } : {}),
+  };
   return { objective, dispose: () => basis?.dispose() };
 }

@@ -1,27 +1,13 @@
 import type { RunConfig } from '@fedssd/protocol';
 import { createModel, type SslModel } from '@fedssd/ssl';
-import { addWeights, createFedAvg, createSsdTargets, sampleClients, targetFor, type SsdTargets } from '@fedssd/fedavg';
-import { partitionDirichlet } from '@fedssd/data';
+import { addWeights, createFedAvg, sampleClients, targetFor } from '@fedssd/fedavg';
+import type { Weights } from '@fedssd/tensor';
 import { runClientUpdate, type ImageShard } from './client-update.js';
 import { evaluateModel, type EvalSets } from './evaluate.js';
 import { selectImages } from './features.js';
-import { modelSpecFor } from './model-spec.js';
-import { methodObjective } from '@fedssd/protocol';
+import { prepareRun, shardOf, type LabelledSet } from './prepare.js';
 import type { FinalReport, LossTerms, RoundReport, SimulationReport } from './report.js';
 import { deriveSeed } from './seeds.js';
-import { SimulationError } from './errors.js';
-
-/** Labelled images as the data readers return them. */
-export interface LabelledSet {
-  readonly name: string;
-  readonly images: Float32Array;
-  readonly labels: ArrayLike<number>;
-  readonly count: number;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-  readonly classes: number;
-}
 
 export interface SimulationHooks {
   readonly signal?: AbortSignal;
@@ -41,25 +27,15 @@ export interface SimulationOptions {
   readonly knnK?: number;
 }
 
-function shardOf(set: LabelledSet): ImageShard {
-  return { images: set.images, count: set.count, shape: [set.height, set.width, set.channels] };
-}
-
+/** Batches a client walks through (trainLocal's `stepsPerEpoch` times epochs, skipped ones included). */
 function stepsFor(count: number, batchSize: number, epochs: number): number {
-  const full = Math.floor(count / batchSize);
-  const rest = count % batchSize;
-  return epochs * (full + (rest >= 2 ? 1 : 0));
+  return epochs * Math.ceil(count / batchSize);
 }
 
-function makeTargets(config: RunConfig, dim: number): SsdTargets | undefined {
-  const build = (): SsdTargets => createSsdTargets({
-    dim, clients: config.clients, sliceSize: config.dsr.sliceSize, scale: config.dsr.scale, seed: deriveSeed(config.seed, 'targets'),
-  });
-  if (methodObjective(config.method).dsr) {
-    try { return build(); } catch (error) { throw new SimulationError('INVALID_CONFIG', (error as Error).message, error); }
-  }
-  // Other methods get the same targets for the mechanism check only; skip them where they cannot exist.
-  try { return build(); } catch { return undefined; }
+/** The report, and the final global model (not part of the JSON report). */
+export interface SimulationResult {
+  readonly report: SimulationReport;
+  readonly weights: Weights;
 }
 
 /**
@@ -67,18 +43,9 @@ function makeTargets(config: RunConfig, dim: number): SsdTargets | undefined {
  * client-id order, server-side evaluation every `evalEvery` rounds and a final evaluation with a
  * linear probe. Same config and seed on the same backend give the same report numbers.
  */
-export async function simulateRun(config: RunConfig, data: { train: LabelledSet; test: LabelledSet }, options: SimulationOptions, hooks: SimulationHooks = {}): Promise<SimulationReport> {
+export async function simulateRun(config: RunConfig, data: { train: LabelledSet; test: LabelledSet }, options: SimulationOptions, hooks: SimulationHooks = {}): Promise<SimulationResult> {
   const started = Date.now();
-  const train = shardOf(data.train);
-  const spec = modelSpecFor(config, train.shape);
-  let partition;
-  try {
-    partition = partitionDirichlet(data.train.labels, { clients: config.clients, alpha: config.alpha, seed: deriveSeed(config.seed, 'partition'), minPerClient: config.batchSize });
-  } catch (error) {
-    throw new SimulationError('INVALID_CONFIG', `${(error as Error).message} (batchSize ${config.batchSize} must fit in every client's share; lower --batch-size, raise --train-limit or --alpha)`, error);
-  }
-  const shards = partition.clients.map((indices) => selectImages(train, indices));
-  const targets = makeTargets(config, spec.featureDim);
+  const { spec, train, partition, shards, targets } = prepareRun(config, data.train);
   const evalLimit = options.perClientEvalLimit ?? 200;
   const sets: EvalSets = {
     bank: { shard: train, labels: data.train.labels },
@@ -106,12 +73,11 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
       let stepsBefore = 0;
       for (const [clientIndex, clientId] of participants.entries()) {
         const shard = shards[clientId] as ImageShard;
-        const stepsPerEpoch = stepsFor(shard.count, config.batchSize, 1);
         const update = await runClientUpdate(model, config, { round, clientId, global, shard, ...(targets ? { target: targetFor(targets, clientId) } : {}) }, {
           ...(hooks.signal ? { signal: hooks.signal } : {}),
-          onProgress: (p) => hooks.onStep?.({ round, clientId, clientIndex, stepsDone: stepsBefore + (p.epoch - 1) * stepsPerEpoch + p.step, totalSteps, loss: p.loss }),
+          onProgress: (p) => hooks.onStep?.({ round, clientId, clientIndex, stepsDone: stepsBefore + p.epoch * p.stepsPerEpoch + p.step + 1, totalSteps, loss: p.loss }),
         });
-        stepsBefore += update.train.steps + update.train.skippedBatches;
+        stepsBefore += stepsFor(shard.count, config.batchSize, config.localEpochs);
         fold.add(update.delta, update.samples);
         samples += update.samples;
         processed += update.train.samples;
@@ -134,16 +100,16 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
           };
         }
       }
-      const report: RoundReport = {
+      const roundReport: RoundReport = {
         round, durationMs: Date.now() - roundStart, participants, samples,
         samplesPerSecond: trainSeconds > 0 ? processed / trainSeconds : 0, loss,
         knnAccuracy: metrics?.knnAccuracy ?? null, uniformity: metrics?.uniformity ?? null,
         effectiveRank: metrics?.effectiveRank ?? null, interClientUniformity: metrics?.interClientUniformity ?? null,
       };
-      rounds.push(report);
-      hooks.onRoundEnd?.(report);
+      rounds.push(roundReport);
+      hooks.onRoundEnd?.(roundReport);
     }
-    return {
+    const report: SimulationReport = {
       config,
       environment: { backend: options.backend, dataset: data.train.name, trainImages: train.count, testImages: data.test.count, modelParameters },
       partition: {
@@ -154,6 +120,7 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
       final: final as FinalReport,
       durationMs: Date.now() - started,
     };
+    return { report, weights: global };
   } finally {
     model.dispose();
   }

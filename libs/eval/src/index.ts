@@ -1,1 +1,9 @@
-export {};
+// The linear probe trains with tf.train.adam; tfjs-core alone registers no gradient functions.
+import '@fedssd/tensor';
+
+export { uniformityMetric, interClientUniformity } from './uniformity.js';
+export { effectiveRank, singularValues } from './effective-rank.js';
+export { knnClassify, knnAccuracy, type KnnOptions } from './knn.js';
+export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { subspaceEnergy, type ClientEnergy, type SubspaceEnergyResult } from './subspace-energy.js';
+export { l2NormalizeRows } from './normalize.js';

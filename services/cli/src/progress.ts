@@ -16,7 +16,7 @@ export function createProgressBar(label: string, total: number, stream: NodeJS.W
   let lastDone = 0;
   const render = (done: number, detail: string): string => {
     const width = 24;
-    const filled = total > 0 ? Math.round((done / total) * width) : width;
+    const filled = total > 0 ? Math.max(0, Math.min(width, Math.round((done / total) * width))) : width;
     const elapsed = (Date.now() - started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (total - done) : NaN;
     const etaText = Number.isFinite(eta) ? ` eta ${eta.toFixed(0)}s` : '';

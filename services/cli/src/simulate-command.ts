@@ -56,7 +56,7 @@ export async function simulateCommand(argv: string[], signal: AbortSignal): Prom
   say(`data: ${c.dataset} ${train.count} train / ${test.count} test images, ${train.height}x${train.width}x${train.channels}; ` +
     `${c.clients} clients, Dirichlet alpha ${c.alpha}, participation ${c.participation}; method ${c.method}, model ${c.model}`);
   let bar: ProgressBar | undefined;
-  const report = await simulateRun(c, { train, test }, { backend: backend.name, probeEpochs: opts.probeEpochs }, {
+  const { report } = await simulateRun(c, { train, test }, { backend: backend.name, probeEpochs: opts.probeEpochs }, {
     signal,
     onRoundStart: ({ round, totalSteps }) => { if (!opts.quiet) bar = createProgressBar(`round ${round}/${c.rounds}`, totalSteps); },
     onStep: ({ stepsDone, clientIndex, clientId, loss }) => bar?.update(stepsDone, `client ${clientId} (${clientIndex + 1}) loss ${loss.toFixed(3)}`),

@@ -1,6 +1,6 @@
 // tfjs-core alone registers no gradient functions (the @tensorflow/tfjs umbrella normally does);
 // these losses are meant to be differentiated, so make sure the gradients exist. Idempotent.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@fedssd/tensor';
 
 export type { DsrTarget, DsrForm } from './types.js';
 export { alignLoss } from './align.js';
