@@ -8,3 +8,4 @@ export * from './messages/message.js';
 export * from './messages/codec.js';
 export * from './names.js';
 export * from './keys.js';
+export * from './records.js';

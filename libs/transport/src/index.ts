@@ -15,3 +15,4 @@ export type { AmqpOptions } from './rabbitmq/options.js';
 export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
 export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';
+export { createRunRepository, RunNotFoundError, type RunRepository } from './runs/run-repository.js';
