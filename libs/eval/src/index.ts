@@ -1,4 +1,5 @@
-// The linear probe trains with tf.train.adam; tfjs-core alone registers no gradient functions.
+// tfjs-core alone registers no gradient functions; @fedssd/tensor registers them once on the
+// shared tfjs-core instance (these losses and the linear probe are differentiated).
 import '@fedssd/tensor';
 
 export { uniformityMetric, interClientUniformity } from './uniformity.js';

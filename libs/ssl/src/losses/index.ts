@@ -1,5 +1,5 @@
-// tfjs-core alone registers no gradient functions (the @tensorflow/tfjs umbrella normally does);
-// these losses are meant to be differentiated, so make sure the gradients exist. Idempotent.
+// tfjs-core alone registers no gradient functions; @fedssd/tensor registers them once on the
+// shared tfjs-core instance (these losses and the linear probe are differentiated).
 import '@fedssd/tensor';
 
 export type { DsrTarget, DsrForm } from './types.js';
