@@ -2,6 +2,9 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { RawSettler } from '../dispatch.js';
 import type { AmqpConnection, ConnectionListener } from './amqp-connection.js';
 
+/** Pause before reopening a consumer channel the broker closed, in milliseconds. */
+const CHANNEL_REOPEN_DELAY_MS = 200;
+
 /** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
 export type ConsumerSource = { queue: string } | { fanout: string };
 
@@ -27,7 +30,9 @@ export class AmqpConsumer implements ConnectionListener {
   async open(connection: ChannelModel): Promise<void> {
     if (this.cancelled) return;
     const channel = await connection.createChannel();
-    channel.on('error', () => {}); // followed by 'close'; the connection decides whether to reconnect
+    channel.on('error', () => {}); // always followed by 'close'
+    channel.on('close', () => this.onChannelClosed(connection, channel));
+    this.channel = channel;
     await channel.prefetch(this.prefetch);
     let queue: string;
     if ('queue' in this.source) queue = this.source.queue;
@@ -40,7 +45,21 @@ export class AmqpConsumer implements ConnectionListener {
       // null: the broker cancelled the consumer (queue deleted); the next reconnect restores it.
       if (message !== null) this.deliver(channel, message);
     });
-    this.channel = channel;
+  }
+
+  /**
+   * A channel-level error (e.g. a stale delivery tag) closes only this channel: reopen it on the
+   * same connection after a pause. If the whole connection went down, reopening fails here and
+   * the reconnect reopens every consumer instead.
+   */
+  private onChannelClosed(connection: ChannelModel, channel: Channel): void {
+    if (this.cancelled || this.channel !== channel) return;
+    this.channel = undefined;
+    const timer = setTimeout(() => {
+      if (!this.cancelled && this.channel === undefined) this.open(connection).catch(() => {});
+    }, CHANNEL_REOPEN_DELAY_MS);
+    timer.unref(); // never keep a closing process alive just to reopen a channel
+
   }
 
   private deliver(channel: Channel, message: ConsumeMessage): void {
