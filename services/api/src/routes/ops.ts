@@ -1,0 +1,61 @@
+import type { Metrics } from '@fedssd/telemetry';
+import type { FastifyInstance } from 'fastify';
+import { errorBody } from '../errors.js';
+import type { ReadinessCheck } from '../ports.js';
+
+export interface OpsRoutesDeps {
+  metrics: Metrics;
+  /** Named dependency checks for /readyz, e.g. `{ broker, redis }`. */
+  readiness: Record<string, ReadinessCheck>;
+  /** Per-check timeout in milliseconds; default 2000. */
+  readinessTimeoutMs: number;
+  /** Queue depths to export on scrape, e.g. `{ jobs: 3 }`; optional. */
+  queueDepths?: () => Promise<Record<string, number>>;
+  /** True once shutdown began: readiness fails so the load balancer stops sending traffic. */
+  isDraining: () => boolean;
+}
+
+function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Liveness, readiness and the Prometheus scrape endpoint (no auth: probes and scrapers are in-cluster). */
+export function opsRoutes(deps: OpsRoutesDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+
+    app.get('/readyz', async (_request, reply) => {
+      if (deps.isDraining()) return reply.code(503).send(errorBody('NOT_READY', 'shutting down'));
+      const names = Object.keys(deps.readiness);
+      const results = await Promise.allSettled(names.map((name) => withTimeout(deps.readiness[name]!, deps.readinessTimeoutMs)));
+      const checks: Record<string, string> = {};
+      const failed: string[] = [];
+      results.forEach((result, i) => {
+        const name = names[i]!;
+        if (result.status === 'fulfilled') checks[name] = 'ok';
+        else {
+          const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+          checks[name] = `failed: ${reason}`;
+          failed.push(`${name} (${reason})`);
+        }
+      });
+      if (failed.length > 0) return reply.code(503).send({ ...errorBody('NOT_READY', `not ready: ${failed.join(', ')}`), checks });
+      return { status: 'ready', checks };
+    });
+
+    app.get('/metrics', async (request, reply) => {
+      if (deps.queueDepths !== undefined) {
+        try {
+          for (const [queue, depth] of Object.entries(await deps.queueDepths())) deps.metrics.queueDepth.set({ queue }, depth);
+        } catch (error) {
+          request.log.warn({ err: error }, 'queue depth unavailable');
+        }
+      }
+      return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  };
+}
