@@ -79,6 +79,20 @@ function parseNumber(flag: string, text: string, integer: boolean): number {
   return value;
 }
 
+/** `--alpha -1` would read as an unknown short option `-1`; join negative numbers to their flag. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Parses `fedssd simulate` flags into a validated run config; every problem named by its flag. */
 export function parseSimulateArgs(argv: string[]): SimulateOptions {
   const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' }, out: { type: 'string' },
@@ -86,7 +100,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   for (const f of FLAGS) options[f.flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options, allowPositionals: false, strict: true }));
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n\n${SIMULATE_HELP}`);
   }
