@@ -44,11 +44,3 @@ export class ExpiringMap<V> {
     return existed;
   }
 }
-
-/** TTLs must be positive whole seconds, as Redis EX requires. */
-export function checkTtl(ttlSeconds: number | undefined): void {
-  if (ttlSeconds === undefined) return;
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-    throw new RangeError(`ttlSeconds must be a positive integer (got ${String(ttlSeconds)})`);
-  }
-}

@@ -1,5 +1,6 @@
 import type { BlobStore, PutBlobOptions } from '../ports.js';
-import { checkTtl, ExpiringMap } from './expiring-map.js';
+import { checkTtl } from '../checks.js';
+import { ExpiringMap } from './expiring-map.js';
 
 /** In-memory {@link BlobStore}; stores copies so callers cannot mutate stored blobs. */
 export class InMemoryBlobStore implements BlobStore {

@@ -1,4 +1,5 @@
 import { encodeMessage, type TrainJob } from '@fedssd/protocol';
+import { checkPrefetch } from '../checks.js';
 import { dispatchJob, type InvalidMessageListener } from '../dispatch.js';
 import type { ConsumeOptions, JobHandler, JobQueue, Subscription } from '../ports.js';
 import { InMemoryBroker } from './in-memory-broker.js';
@@ -26,12 +27,4 @@ export class InMemoryJobQueue implements JobQueue {
   async depth(): Promise<number> {
     return this.broker.queues.jobs.depth;
   }
-}
-
-/** Prefetch must be a positive integer; RabbitMQ's limit is 65535. */
-export function checkPrefetch(prefetch: number): number {
-  if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65_535) {
-    throw new RangeError(`prefetch must be an integer between 1 and 65535 (got ${String(prefetch)})`);
-  }
-  return prefetch;
 }

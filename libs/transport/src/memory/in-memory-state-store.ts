@@ -1,6 +1,7 @@
 import { metricsKey } from '@fedssd/protocol';
 import type { SetJsonOptions, StateStore } from '../ports.js';
-import { checkTtl, ExpiringMap } from './expiring-map.js';
+import { checkTtl, toJson } from '../checks.js';
+import { ExpiringMap } from './expiring-map.js';
 
 /**
  * In-memory {@link StateStore}. Values are kept as JSON text, so callers get fresh copies and
@@ -71,11 +72,4 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async ping(): Promise<void> {}
-}
-
-/** JSON.stringify that refuses values JSON cannot carry, instead of silently storing `undefined`. */
-export function toJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError(`value is not JSON-serialisable (got ${typeof value})`);
-  return text;
 }

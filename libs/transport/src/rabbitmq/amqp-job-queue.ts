@@ -1,6 +1,6 @@
 import { encodeMessage, type TrainJob } from '@fedssd/protocol';
+import { checkPrefetch } from '../checks.js';
 import { dispatchJob } from '../dispatch.js';
-import { checkPrefetch } from '../memory/in-memory-job-queue.js';
 import type { ConsumeOptions, JobHandler, JobQueue, Subscription } from '../ports.js';
 import type { AmqpConnection } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';

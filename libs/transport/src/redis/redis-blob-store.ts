@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { checkTtl } from '../memory/expiring-map.js';
+import { checkTtl } from '../checks.js';
 import type { BlobStore, PutBlobOptions } from '../ports.js';
 
 /** {@link BlobStore} on Redis strings holding raw bytes (no base64: Buffer in, Buffer out). */

@@ -1,7 +1,6 @@
 import { metricsKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
-import { checkTtl } from '../memory/expiring-map.js';
-import { toJson } from '../memory/in-memory-state-store.js';
+import { checkTtl, toJson } from '../checks.js';
 import type { SetJsonOptions, StateStore } from '../ports.js';
 
 /**
