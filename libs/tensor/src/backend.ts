@@ -68,20 +68,14 @@ async function tryCpu(notes: string[]): Promise<BackendInfo> {
   return { name: 'cpu', kind: 'cpu', notes };
 }
 
-/**
- * tfjs-core's Node bundle registers no gradient functions (the union `@tensorflow/tfjs`
- * package normally does). tfjs-layers' Node bundle registers all of core's gradients on the
- * shared global registry, so importing it once makes `tf.grads`/`variableGrads` work.
- */
-async function ensureGradients(notes: string[]): Promise<void> {
-  if (tf.getGradient('Conv2D') !== undefined) return;
-  await import('@tensorflow/tfjs-layers');
-  if (tf.getGradient('Conv2D') === undefined) notes.push('gradients: tfjs-layers did not register core gradients; training will fail');
+/** Gradients come from `register-gradients.ts` (imported by the package entry); say so if they are missing. */
+function ensureGradients(notes: string[]): void {
+  if (tf.getGradient('Conv2D') === undefined) notes.push('gradients: none registered; training will fail');
 }
 
 async function select(preference: BackendPreference): Promise<BackendInfo> {
   const notes: string[] = [];
-  await ensureGradients(notes);
+  ensureGradients(notes);
   if (preference === 'auto' || preference === 'tensorflow') {
     const gpu = await tryNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', notes);
     if (gpu) return gpu;

@@ -125,20 +125,14 @@ describe('weights codec', () => {
     );
   });
 
-  it('encodes + decodes a 50 MB fp32 model without per-element work (throughput logged)', () => {
-    const big = makeWeights(2, [['a', [2000, 6000]], ['b', [3, 3, 256, 256]], ['c', [256]]]);
-    const bytes = weightsByteLength(big);
-    expect(bytes).toBeGreaterThan(50e6);
-    const reps = 2;
-    decodeWeights(encodeWeights(big), { copy: false }); // warm-up (JIT)
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r += 1) decodeWeights(encodeWeights(big), { copy: false });
-    const seconds = (performance.now() - t0) / 1000;
-    const gbPerSecond = (bytes * reps) / seconds / 1e9;
-    console.log(`codec fp32 encode+decode: ${(bytes / 1e6).toFixed(1)} MB model, ${gbPerSecond.toFixed(2)} GB/s`);
-    // Not 1 GB/s here: first touch of each fresh 50 MB buffer costs ~200 ms on this VM and the
-    // JS CRC32C runs ~0.8 GB/s (twice per round trip). The floor only catches a per-element JS loop
-    // (which measured ~10x slower), with room for the machine's ~1.5x drift.
-    expect(gbPerSecond).toBeGreaterThan(0.01);
+  it('when a multi-megabyte fp32 model round-trips, then every value is bit-identical', () => {
+    // Speed is measured in bench/, not here; this pins correctness at a realistic size.
+    const big = makeWeights(2, [['a', [500, 3000]], ['b', [3, 3, 128, 128]], ['c', [256]]]);
+    const decoded = decodeWeights(encodeWeights(big), { copy: false });
+    expect(decoded.map((w) => w.name)).toEqual(big.map((w) => w.name));
+    decoded.forEach((w, i) => {
+      expect(Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength)
+        .equals(Buffer.from(big[i]!.values.buffer, big[i]!.values.byteOffset, big[i]!.values.byteLength))).toBe(true);
+    });
   });
 });
