@@ -102,6 +102,7 @@ export interface StateStore {
   listMetrics<T = unknown>(runId: string): Promise<T[]>;
   /** Returns true when `member` was not in the set before. */
   addToSet(key: string, member: string): Promise<boolean>;
+  /** Members in ascending order. */
   listSet(key: string): Promise<string[]>;
   /** Deletes keys; returns how many existed. */
   delete(keys: readonly string[]): Promise<number>;

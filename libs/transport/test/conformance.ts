@@ -11,8 +11,8 @@ export interface TransportHarness {
   readonly bus: EventBus;
   readonly blobs: BlobStore;
   readonly state: StateStore;
-  /** Publishes bytes straight onto a queue, bypassing validation (poison messages). */
-  publishRaw(channel: QueueChannel, bytes: Uint8Array): Promise<void>;
+  /** Publishes bytes straight onto a queue or the events fanout, bypassing validation (poison messages). */
+  publishRaw(channel: QueueChannel | 'events', bytes: Uint8Array): Promise<void>;
   /** Removes and returns the bodies in the dead-letter queue, oldest first. */
   drainDeadLetters(): Promise<string[]>;
   /** Closes everything and deletes what the harness created. */
@@ -194,6 +194,17 @@ export function describeTransportConformance(name: string, factory: () => Promis
         expect(await deadLettersUntil(2)).toHaveLength(2);
         expect(got[0]).toMatchObject({ type: 'round.start', round: 3 });
       });
+    });
+
+    it('when an invalid event reaches a subscriber, then it is dead-lettered and later events still arrive', async () => {
+      const got: Message[] = [];
+      await t.bus.subscribe('events', async (m) => void got.push(m));
+      await t.publishRaw('events', utf8('{"type":"round.closed","version":1,"runId":"run-1"}'));
+      await t.bus.publish({ type: 'run.finished', version: 1, runId: 'run-1', roundsCompleted: 1, globalVersion: 1 });
+      await waitFor(() => got.length === 1, 5_000, 'the valid event');
+      expect(got[0]?.type).toBe('run.finished');
+      const [dead] = await deadLettersUntil(1);
+      expect(dead).toBe('{"type":"round.closed","version":1,"runId":"run-1"}');
     });
 
     describe('blob store', () => {

@@ -48,7 +48,8 @@ export async function createRealHarness(amqpOptions: Partial<AmqpOptions> = {}) 
     state: stores.state,
     publishRaw: async (channel, bytes) => {
       const ch = await rabbit.connection.publisherChannel();
-      ch.sendToQueue(names[channel], Buffer.from(bytes), { persistent: true });
+      if (channel === 'events') ch.publish(names.events, '', Buffer.from(bytes));
+      else ch.sendToQueue(names[channel], Buffer.from(bytes), { persistent: true });
       await ch.waitForConfirms();
     },
     drainDeadLetters: async () => {

@@ -6,7 +6,7 @@ import type { AmqpConnection, ConnectionListener } from './amqp-connection.js';
 const CHANNEL_REOPEN_DELAY_MS = 200;
 
 /** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
-export type ConsumerSource = { queue: string } | { fanout: string };
+export type ConsumerSource = { queue: string } | { fanout: string; deadLetterExchange: string };
 
 /** Receives each delivery with a settler bound to the channel that delivered it. */
 export type RawDeliveryHandler = (bytes: Uint8Array, redelivered: boolean, settle: RawSettler) => void;
@@ -38,7 +38,12 @@ export class AmqpConsumer implements ConnectionListener {
     if ('queue' in this.source) queue = this.source.queue;
     else {
       // Events are notifications: a private, auto-deleted queue per subscriber gets a copy of each.
-      ({ queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false }));
+      ({ queue } = await channel.assertQueue('', {
+        exclusive: true,
+        autoDelete: true,
+        durable: false,
+        arguments: { 'x-dead-letter-exchange': this.source.deadLetterExchange },
+      }));
       await channel.bindQueue(queue, this.source.fanout, '');
     }
     await channel.consume(queue, (message) => {
