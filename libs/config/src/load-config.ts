@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { ZodObject, type z } from 'zod';
 import { ConfigError } from './config-error.js';
 
 /** Environment variables as Node gives them (`process.env`), or a plain object in tests. */
@@ -18,11 +18,13 @@ export const FILE_SUFFIX = '_FILE';
  * newline stripped, since `echo` and Kubernetes secrets add one) become `X`, winning over a
  * plain `X`. Unreadable files are problems, not exceptions, so they are listed with the rest.
  */
-function resolveFiles(env: Env, readFile: (path: string) => string, problems: string[]): Record<string, string | undefined> {
+function resolveFiles(env: Env, names: ReadonlySet<string>, readFile: (path: string) => string, problems: string[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith(FILE_SUFFIX) || name === FILE_SUFFIX || path === undefined || path === '') continue;
+    if (!name.endsWith(FILE_SUFFIX) || path === undefined || path === '') continue;
     const target = name.slice(0, -FILE_SUFFIX.length);
+    // Only the schema's own variables: the process environment holds other tools' *_FILE variables.
+    if (!names.has(target)) continue;
     try {
       out[target] = readFile(path).replace(/\r?\n$/, '');
     } catch (error) {
@@ -34,14 +36,15 @@ function resolveFiles(env: Env, readFile: (path: string) => string, problems: st
 }
 
 /**
- * Parse the environment once with the service's zod schema (call it from `main.ts` only; pass
- * the result down). Empty strings count as unset, so `API_PORT=` falls back to the default.
+ * Parse the environment once with the service's zod object schema (call it from `main.ts` only;
+ * pass the result down). `X_FILE` is honoured for every key `X` of the schema. Empty strings count as unset, so `API_PORT=` falls back to the default.
  * Throws {@link ConfigError} listing every problem as `NAME: message`.
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Env, options: LoadConfigOptions = {}): z.output<S> {
   const problems: string[] = [];
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-  const resolved = resolveFiles(env, readFile, problems);
+  const names = new Set(schema instanceof ZodObject ? Object.keys(schema.shape) : []);
+  const resolved = resolveFiles(env, names, readFile, problems);
   const input: Record<string, string> = {};
   for (const [name, value] of Object.entries(resolved)) {
     if (value !== undefined && value !== '') input[name] = value;

@@ -69,6 +69,13 @@ describe('loadConfig', () => {
     expect(config.API_TOKEN).toBe('from-the-mounted-file');
   });
 
+  it('when another tool\'s *_FILE variable is set, then it is ignored (only the schema\'s variables are read from files)', () => {
+    const readFile = () => {
+      throw new Error('must not be called');
+    };
+    expect(loadConfig(Schema, { API_TOKEN: token, TF_CLI_CONFIG_FILE: '/root/.terraformrc' }, { readFile }).API_TOKEN).toBe(token);
+  });
+
   it('when X_FILE names a missing file, then that is listed with the other problems', () => {
     const readFile = () => {
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });

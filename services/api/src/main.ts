@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig } from '@fedssd/config';
+import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { ApiConfigSchema, type ApiConfig } from './config.js';
+import { loadModelExporter } from './model-export.js';
+
+/** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
+const EXIT_CONFIG = 2;
+
+/** Closes what was opened, last opened first; each step on its own so one failure does not skip the rest. */
+async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
+  for (const [name, close] of steps) {
+    if (close === undefined) continue;
+    try {
+      await close();
+      log.info({ step: name }, 'closed');
+    } catch (error) {
+      log.error({ step: name, err: error }, 'close failed');
+    }
+  }
+}
+
+/** The api's composition root: config, logger, metrics, adapters, app, listen, graceful shutdown. */
+async function main(): Promise<void> {
+  let config: ApiConfig;
+  try {
+    config = loadConfig(ApiConfigSchema, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(EXIT_CONFIG);
+  }
+  const log = createLogger({ service: 'api', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const metrics = createMetrics({ service: 'api' });
+  const prefix = config.FEDSSD_PREFIX;
+
+  // Filled in as start-up proceeds; shutdown closes whatever is there.
+  const open: { amqp?: AmqpTransport; redis?: RedisStores; app?: FastifyInstance } = {};
+
+  // Installed first so a signal during start-up still closes what is already open.
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
+    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, 'shutting down');
+    // app.close(): readiness turns 503, the listener stops accepting, event streams end, in-flight requests finish.
+    await closeAll(log, [
+      ['http', open.app && (() => open.app!.close())],
+      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+      ['redis', open.redis && (() => open.redis!.close())],
+    ]);
+  });
+
+  const amqp = (open.amqp = await createAmqpTransport({
+    url: config.RABBITMQ_URL,
+    ...(prefix !== undefined ? { prefix } : {}),
+    connectionName: 'fedssd-api',
+    onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
+  }));
+  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+
+  const modelExporter = await loadModelExporter().catch((error: unknown) => {
+    log.warn({ err: error }, 'model export unavailable');
+    return undefined;
+  });
+  if (modelExporter === undefined) log.warn({}, 'model export disabled: @fedssd/ssl has no exportEncoder');
+
+  const app = (open.app = await buildApp({
+    runs: createRunRepository(redis.state, redis.blobs),
+    bus: amqp.bus,
+    metrics,
+    logger: log,
+    apiToken: config.API_TOKEN,
+    modelExporter,
+    bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    readiness: {
+      broker: async () => {
+        if (!amqp.connection.connected) throw new Error('not connected');
+        await amqp.jobs.depth(); // a real round trip, not just a flag
+      },
+      redis: () => redis.state.ping(),
+    },
+    queueDepths: async () => ({ jobs: await amqp.jobs.depth() }),
+  }));
+  await app.listen({ port: config.API_PORT, host: config.API_HOST });
+}
+
+main().catch((error: unknown) => {
+  // Start-up failed before or while connecting (e.g. the broker never answered): say so and exit non-zero.
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

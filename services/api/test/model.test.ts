@@ -1,0 +1,93 @@
+import type { RunConfig } from '@fedssd/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ModelExporter } from '../src/index.js';
+import { loadModelExporter } from '../src/model-export.js';
+import { AUTH, build, errorOf, type TestApp } from './helper.js';
+
+let t: TestApp;
+afterEach(async () => t.close());
+
+/** A stand-in exporter: the "model" is the stored bytes, so the test can tell versions apart. */
+function fakeExporter(calls: Array<{ config: RunConfig; bytes: number[] }>): ModelExporter {
+  return (config, bytes) => {
+    calls.push({ config, bytes: [...bytes] });
+    return {
+      modelJson: {
+        format: 'layers-model',
+        modelTopology: { class_name: 'Sequential', config: { name: config.model } },
+        weightsManifest: [
+          { paths: ['group1.bin'], weights: [{ name: 'conv1/kernel', shape: [1], dtype: 'float32' }] },
+          { paths: ['group2.bin'], weights: [{ name: 'conv1/bias', shape: [1], dtype: 'float32' }] },
+        ],
+      },
+      weightData: new Uint8Array([...bytes, 255]),
+    };
+  };
+}
+
+async function runWithModels(exporter: ModelExporter | undefined): Promise<void> {
+  t = await build(exporter === undefined ? {} : { modelExporter: exporter });
+  await t.createRun();
+  await t.runs.putModel('run-1', 0, new Uint8Array([0]));
+  await t.runs.putModel('run-1', 1, new Uint8Array([1, 1]));
+  await t.runs.updateRun('run-1', (r) => ({ ...r, status: 'running', currentRound: 1, roundStatus: 'closed', globalVersion: 1 }));
+}
+
+describe('model export', () => {
+  it('when no exporter exists in this build, then 501 NOT_IMPLEMENTED says why', async () => {
+    await runWithModels(undefined);
+    const res = await t.app.inject({ url: '/v1/runs/run-1/model', headers: AUTH });
+    expect(res.statusCode).toBe(501);
+    expect(errorOf(res)).toEqual({ code: 'NOT_IMPLEMENTED', message: 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build' });
+  });
+
+  it('when @fedssd/ssl lacks exportEncoder, then loadModelExporter resolves to undefined', async () => {
+    t = await build();
+    const ssl = (await import('@fedssd/ssl')) as Record<string, unknown>;
+    const exporter = await loadModelExporter();
+    expect(exporter === undefined).toBe(typeof ssl.exportEncoder !== 'function');
+  });
+
+  it('when no version is given, then model.json is the latest version with one weights file at model/weights.bin', async () => {
+    const calls: Array<{ config: RunConfig; bytes: number[] }> = [];
+    await runWithModels(fakeExporter(calls));
+    const res = await t.app.inject({ url: '/v1/runs/run-1/model', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-fedssd-model-version']).toBe('1');
+    const body = res.json();
+    expect(body.modelTopology).toEqual({ class_name: 'Sequential', config: { name: 'small' } });
+    expect(body.weightsManifest).toEqual([{ paths: ['model/weights.bin'], weights: [{ name: 'conv1/kernel', shape: [1], dtype: 'float32' }, { name: 'conv1/bias', shape: [1], dtype: 'float32' }] }]);
+    expect(body.fedssd).toEqual({ runId: 'run-1', version: 1, weightsUrl: '/v1/runs/run-1/model/weights.bin?version=1' });
+    expect(calls[0]!.bytes).toEqual([1, 1]);
+  });
+
+  it('when a version is given, then model.json and weights.bin are that version, converted once', async () => {
+    const calls: Array<{ config: RunConfig; bytes: number[] }> = [];
+    await runWithModels(fakeExporter(calls));
+    expect((await t.app.inject({ url: '/v1/runs/run-1/model?version=0', headers: AUTH })).statusCode).toBe(200);
+    const weights = await t.app.inject({ url: '/v1/runs/run-1/model/weights.bin?version=0', headers: AUTH });
+    expect(weights.statusCode).toBe(200);
+    expect(weights.headers['content-type']).toBe('application/octet-stream');
+    expect([...weights.rawPayload]).toEqual([0, 255]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('when the version does not exist or is malformed, then 404 or 400 naming query.version', async () => {
+    await runWithModels(fakeExporter([]));
+    const future = await t.app.inject({ url: '/v1/runs/run-1/model?version=5', headers: AUTH });
+    expect(future.statusCode).toBe(404);
+    expect(errorOf(future).message).toBe('version 5 of run run-1 does not exist yet (latest is 1)');
+    const bad = await t.app.inject({ url: '/v1/runs/run-1/model?version=-1', headers: AUTH });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad).message).toBe('query.version: must be an integer between 0 and 10000 (got "-1")');
+    expect((await t.app.inject({ url: '/v1/runs/ghost/model', headers: AUTH })).statusCode).toBe(404);
+  });
+
+  it('when a version is missing from the store, then 404', async () => {
+    await runWithModels(fakeExporter([]));
+    await t.runs.updateRun('run-1', (r) => ({ ...r, globalVersion: 2 }));
+    const res = await t.app.inject({ url: '/v1/runs/run-1/model/weights.bin?version=2', headers: AUTH });
+    expect(res.statusCode).toBe(404);
+    expect(errorOf(res).message).toBe('model version 2 of run run-1 is not stored');
+  });
+});
