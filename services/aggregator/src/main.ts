@@ -1,0 +1,102 @@
+import { ConfigError, loadConfig } from '@fedssd/config';
+import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { initBackend } from '@fedssd/tensor';
+import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import closeWithGrace from 'close-with-grace';
+import { createAggregator, type Aggregator } from './aggregator.js';
+import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
+import { createDatasetLoader } from './data-loader.js';
+import { startOpsServer, type OpsServer } from './ops-server.js';
+
+/** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
+const EXIT_CONFIG = 2;
+
+/** Closes what was opened, in the given order; each step on its own so one failure does not skip the rest. */
+async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
+  for (const [name, close] of steps) {
+    if (close === undefined) continue;
+    try {
+      await close();
+      log.info({ step: name }, 'closed');
+    } catch (error) {
+      log.error({ step: name, err: error }, 'close failed');
+    }
+  }
+}
+
+/** The aggregator's composition root: config, logger, metrics, backend, adapters, state machine, ops server, shutdown. */
+async function main(): Promise<void> {
+  let config: AggregatorConfig;
+  try {
+    config = loadConfig(AggregatorConfigSchema, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(EXIT_CONFIG);
+  }
+  const log = createLogger({ service: 'aggregator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const metrics = createMetrics({ service: 'aggregator' });
+  const prefix = config.FEDSSD_PREFIX;
+  const open: { amqp?: AmqpTransport; redis?: RedisStores; aggregator?: Aggregator; ops?: OpsServer; poll?: ReturnType<typeof setInterval> } = {};
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
+    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, 'shutting down');
+    if (open.poll) clearInterval(open.poll);
+    // Intake stops first; in-flight round steps finish (their state is in Redis either way).
+    await closeAll(log, [
+      ['aggregator', open.aggregator && (() => open.aggregator!.close())],
+      ['ops', open.ops && (() => open.ops!.close())],
+      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+      ['redis', open.redis && (() => open.redis!.close())],
+    ]);
+  });
+
+  const backend = await initBackend(config.FEDSSD_BACKEND);
+  metrics.setBackend(backend.name);
+  log.info({ backend: backend.name, notes: backend.notes }, 'backend selected');
+
+  const amqp = (open.amqp = await createAmqpTransport({
+    url: config.RABBITMQ_URL,
+    ...(prefix !== undefined ? { prefix } : {}),
+    connectionName: 'fedssd-aggregator',
+    onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
+    // Malformed commands and updates are dead-lettered by the transport; count them so they show on /metrics.
+    onInvalidMessage: (reason, channel) => {
+      if (channel === 'updates') metrics.updatesRejectedTotal.inc({ reason: 'malformed' });
+      log.warn({ channel, reason }, 'invalid message dead-lettered');
+    },
+  }));
+  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+
+  open.ops = await startOpsServer({
+    port: config.AGGREGATOR_METRICS_PORT,
+    host: config.AGGREGATOR_METRICS_HOST,
+    registry: metrics.registry,
+    healthy: async () => (amqp.connection.connected ? undefined : 'broker not connected'),
+  });
+  log.info({ port: open.ops.port }, 'metrics listening');
+
+  const aggregator = (open.aggregator = createAggregator({
+    bus: amqp.bus,
+    jobs: amqp.jobs,
+    runs: createRunRepository(redis.state, redis.blobs),
+    blobs: redis.blobs,
+    logger: log,
+    metrics,
+    loadData: createDatasetLoader(),
+    options: { evalTestLimit: config.AGGREGATOR_EVAL_TEST_LIMIT, updateTtlSeconds: config.AGGREGATOR_UPDATE_TTL_SECONDS },
+  }));
+  await aggregator.start();
+
+  const pollDepth = () => amqp.jobs.depth().then((n) => metrics.queueDepth.set({ queue: 'jobs' }, n), () => undefined);
+  void pollDepth();
+  open.poll = setInterval(pollDepth, config.AGGREGATOR_QUEUE_POLL_MS);
+  open.poll.unref();
+  log.info({ prefix: prefix ?? null }, 'aggregator ready');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
