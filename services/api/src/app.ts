@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { ApiError } from './errors.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { ApiError, errorBody } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { bearerAuth } from './plugins/auth.js';
@@ -63,7 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request ids in logs; honour an upstream one so logs can be joined across hops.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Errors raised before routing (e.g. a malformed percent-encoding) bypass the error handler.
+    frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(400).send(errorBody('BAD_REQUEST', error.message)),
   });
+  // JSON only: without this, a text/plain body would reach the handlers as a string.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installHttpMetrics(app, deps.metrics);
   installSecurityHeaders(app);

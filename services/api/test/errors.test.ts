@@ -58,9 +58,27 @@ describe('client mistakes never give a 5xx', () => {
 
   it('when the content type is not JSON, then 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     t = await build();
-    const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': 'application/xml' }, payload: '<run/>' });
-    expect(res.statusCode).toBe(415);
-    expect(errorOf(res).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    for (const type of ['application/xml', 'text/plain']) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': type }, payload: '<run/>' });
+      expect(res.statusCode).toBe(415);
+      expect(errorOf(res).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  it('when the URL has a broken percent-encoding, then 400 BAD_REQUEST in the same shape', async () => {
+    t = await build();
+    const res = await t.app.inject({ url: '/v1/runs/%ZZ', headers: AUTH });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).code).toBe('BAD_REQUEST');
+  });
+
+  it('when the body is JSON null or a string, then 400 VALIDATION_FAILED naming the body', async () => {
+    t = await build();
+    for (const payload of ['null', '"ssd"']) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).message).toMatch(/^body: /);
+    }
   });
 
   it('when the route does not exist, then 404 JSON naming it', async () => {

@@ -26,8 +26,8 @@ export async function getRunOr404(runs: RunStore, runId: string): Promise<RunRec
 export function runRoutes(deps: RunRoutesDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/runs', async (request, reply) => {
-      // A bodyless POST means "all defaults".
-      const config = parseOr400(RunConfigSchema, request.body ?? {}, 'body');
+      // A bodyless POST means "all defaults"; a JSON null is still a mistake.
+      const config = parseOr400(RunConfigSchema, request.body === undefined ? {} : request.body, 'body');
       const at = deps.now().toISOString();
       const record: RunRecord = { runId: deps.newRunId(), config, status: 'created', createdAt: at, updatedAt: at, currentRound: 0, roundStatus: 'none', globalVersion: 0 };
       if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
