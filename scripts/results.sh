@@ -19,8 +19,8 @@ run_one() {
   local method=$1 seed=$2
   node services/cli/bin/fedssd.js simulate --backend wasm --quiet \
     --dataset fashion-mnist --clients 10 --alpha 0.1 --participation 1 \
-    --rounds 5 --local-epochs 1 --batch-size 64 --lr 0.1 \
-    --train-limit 2500 --test-limit 2000 --eval-every 1 --probe-epochs 100 \
+    --rounds 4 --local-epochs 1 --batch-size 64 --lr 0.1 \
+    --train-limit 2000 --test-limit 2000 --eval-every 1 --probe-epochs 100 \
     --method "$method" --seed "$seed" --out "$out/$method-seed$seed.json" > "$out/$method-seed$seed.log" 2>&1 \
     && echo "done $method seed $seed" || { echo "FAILED $method seed $seed (see $out/$method-seed$seed.log)"; return 1; }
 }
