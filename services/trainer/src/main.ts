@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import { createDatasetLoader, startOpsServer, type OpsServer } from '@fedssd/aggregator';
+import { ConfigError, loadConfig } from '@fedssd/config';
+import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { initBackend } from '@fedssd/tensor';
+import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import closeWithGrace from 'close-with-grace';
+import { TrainerConfigSchema, type TrainerConfig } from './config.js';
+import { createTrainer, type Trainer } from './trainer.js';
+
+const EXIT_CONFIG = 2;
+
+async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
+  for (const [name, close] of steps) {
+    if (close === undefined) continue;
+    try {
+      await close();
+      log.info({ step: name }, 'closed');
+    } catch (error) {
+      log.error({ step: name, err: error }, 'close failed');
+    }
+  }
+}
+
+/** The trainer's composition root. SIGTERM: stop intake, abort the job at its next batch, close connections, exit 0. */
+async function main(): Promise<void> {
+  let config: TrainerConfig;
+  try {
+    config = loadConfig(TrainerConfigSchema, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(EXIT_CONFIG);
+  }
+  const workerId = config.TRAINER_ID ?? `${hostname()}-${process.pid}`;
+  const log = createLogger({ service: 'trainer', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }).child({ workerId });
+  const metrics = createMetrics({ service: 'trainer' });
+  const prefix = config.FEDSSD_PREFIX;
+  const open: { amqp?: AmqpTransport; redis?: RedisStores; trainer?: Trainer; ops?: OpsServer; poll?: ReturnType<typeof setInterval> } = {};
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
+    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, 'shutting down');
+    await closeAll(log, [
+      ['trainer', open.trainer && (() => open.trainer!.close())],
+      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+      ['redis', open.redis && (() => open.redis!.close())],
+      ['ops', open.ops && (() => open.ops!.close())],
+    ]);
+  });
+
+  const backend = await initBackend(config.FEDSSD_BACKEND);
+  metrics.setBackend(backend.name);
+  log.info({ backend: backend.name, kind: backend.kind, notes: backend.notes }, 'backend selected');
+
+  const amqp = (open.amqp = await createAmqpTransport({
+    url: config.RABBITMQ_URL,
+    ...(prefix !== undefined ? { prefix } : {}),
+    connectionName: `fedssd-trainer-${workerId}`,
+    onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
+    onInvalidMessage: (reason, channel) => {
+      if (channel === 'jobs') metrics.jobsTotal.inc({ outcome: 'malformed' });
+      log.warn({ channel, reason }, 'invalid message dead-lettered');
+    },
+  }));
+  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+
+  open.ops = await startOpsServer({
+    port: config.TRAINER_METRICS_PORT,
+    host: config.TRAINER_METRICS_HOST,
+    registry: metrics.registry,
+    healthy: async () => (amqp.connection.connected ? undefined : 'broker not connected'),
+  });
+  log.info({ port: open.ops.port }, 'metrics listening');
+
+  const trainer = (open.trainer = createTrainer({
+    jobs: amqp.jobs, bus: amqp.bus, runs: createRunRepository(redis.state, redis.blobs), blobs: redis.blobs,
+    logger: log, metrics, loadData: createDatasetLoader(), workerId, runCacheSize: config.TRAINER_RUN_CACHE_SIZE,
+  }));
+  await trainer.start();
+  log.info({ prefix: prefix ?? null }, 'trainer ready');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
