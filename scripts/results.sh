@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/RESULTS.md: Fashion-MNIST, K = 10 clients, Dirichlet alpha = 0.1, four methods x seeds.
 # Usage: bash scripts/results.sh [seed ...]      (default seeds: 1 2 3; two runs at a time on 2 cores)
-# Then:  node --conditions=source --import tsx scripts/results-table.ts reports/results
+# Then:  npx fedssd compare reports/results --chart reports/results/compare.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=("${@:-1 2 3}")

@@ -2,11 +2,24 @@
  * A dependency-free SVG chart: one small line panel per metric, rounds on the x axis.
  * Opens in any browser; a person reads the trend faster than the JSON.
  */
+export interface ChartPoint {
+  round: number;
+  /** null where the metric was not evaluated that round. */
+  value: number | null;
+}
+
 export interface ChartSeries {
   title: string;
-  /** One value per round; null where the metric was not evaluated that round. */
-  points: Array<{ round: number; value: number | null }>;
+  points: ChartPoint[];
 }
+
+/** One panel with several labelled lines (e.g. one per method). */
+export interface ChartPanel {
+  title: string;
+  lines: Array<{ label: string; points: ChartPoint[] }>;
+}
+
+const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bf8700', '#57606a'];
 
 const PANEL_W = 300;
 const PANEL_H = 190;
@@ -23,19 +36,21 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function panel(series: ChartSeries, x0: number, y0: number): string {
-  const pts = series.points.filter((p): p is { round: number; value: number } => p.value !== null && Number.isFinite(p.value));
+function panel(spec: ChartPanel, x0: number, y0: number): string {
+  type Pt = { round: number; value: number };
+  const lines = spec.lines.map((l) => l.points.filter((p): p is Pt => p.value !== null && Number.isFinite(p.value)));
+  const all = lines.flat();
   const parts = [`<g transform="translate(${x0},${y0})">`,
     `<rect width="${PANEL_W}" height="${PANEL_H}" fill="#fff" stroke="#ddd"/>`,
-    `<text x="${PANEL_W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(series.title)}</text>`];
+    `<text x="${PANEL_W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(spec.title)}</text>`];
   const iw = PANEL_W - PAD.left - PAD.right;
   const ih = PANEL_H - PAD.top - PAD.bottom;
-  if (pts.length === 0) {
+  if (all.length === 0) {
     parts.push(`<text x="${PANEL_W / 2}" y="${PANEL_H / 2}" text-anchor="middle" font-size="11" fill="#999">not evaluated</text></g>`);
     return parts.join('');
   }
-  const rounds = pts.map((p) => p.round);
-  const values = pts.map((p) => p.value);
+  const rounds = all.map((p) => p.round);
+  const values = all.map((p) => p.value);
   const rMin = Math.min(...rounds);
   const rMax = Math.max(...rounds);
   let vMin = Math.min(...values);
@@ -49,15 +64,31 @@ function panel(series: ChartSeries, x0: number, y0: number): string {
   }
   parts.push(`<text x="${PAD.left}" y="${PANEL_H - 10}" font-size="10" fill="#555">round ${rMin}</text>`,
     `<text x="${PAD.left + iw}" y="${PANEL_H - 10}" text-anchor="end" font-size="10" fill="#555">round ${rMax}</text>`);
-  const path = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.round).toFixed(1)},${sy(p.value).toFixed(1)}`).join(' ');
-  parts.push(`<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>`);
-  for (const p of pts) parts.push(`<circle cx="${sx(p.round).toFixed(1)}" cy="${sy(p.value).toFixed(1)}" r="2.5" fill="#1f6feb"/>`);
+  lines.forEach((pts, i) => {
+    const color = COLORS[i % COLORS.length] as string;
+    if (pts.length === 0) return;
+    const path = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p.round).toFixed(1)},${sy(p.value).toFixed(1)}`).join(' ');
+    parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const p of pts) parts.push(`<circle cx="${sx(p.round).toFixed(1)}" cy="${sy(p.value).toFixed(1)}" r="2.5" fill="${color}"/>`);
+  });
+  if (spec.lines.length > 1) {
+    spec.lines.forEach((l, i) => {
+      const y = PAD.top + 4 + i * 12;
+      parts.push(`<rect x="${PAD.left + 6}" y="${y - 7}" width="10" height="3" fill="${COLORS[i % COLORS.length]}"/>`,
+        `<text x="${PAD.left + 20}" y="${y - 3}" font-size="9" fill="#333">${escapeXml(l.label)}</text>`);
+    });
+  }
   parts.push('</g>');
   return parts.join('');
 }
 
-/** Renders the panels in a grid under a title line. */
+/** Renders single-line panels in a grid under a title line. */
 export function renderChartSvg(title: string, series: ChartSeries[]): string {
+  return renderPanelsSvg(title, series.map((s) => ({ title: s.title, lines: [{ label: s.title, points: s.points }] })));
+}
+
+/** Renders multi-line panels in a grid under a title line. */
+export function renderPanelsSvg(title: string, series: ChartPanel[]): string {
   const rows = Math.max(1, Math.ceil(series.length / COLS));
   const width = COLS * (PANEL_W + 10) + 10;
   const height = rows * (PANEL_H + 10) + 40;

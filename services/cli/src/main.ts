@@ -1,11 +1,13 @@
 import { SIMULATE_HELP } from './simulate-args.js';
 import { simulateCommand } from './simulate-command.js';
+import { compareCommand } from './compare-command.js';
 import { toUserMessage } from './user-error-mapping.js';
 
 const HELP = `Usage: fedssd <command> [flags]
 
 Commands:
   simulate   one-process federated run with K virtual clients (in-memory transport)
+  compare    DIR [--chart F.svg]: mean ± std per method over the simulate reports in DIR
 
 Run \`fedssd simulate --help\` for its flags.
 `;
@@ -25,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await simulateCommand(rest, controller.signal);
+    return 0;
+  }
+  if (command === 'compare') {
+    compareCommand(rest);
     return 0;
   }
   process.stderr.write(`fedssd: unknown command "${command}"\n\n${HELP}`);
