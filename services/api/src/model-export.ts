@@ -1,7 +1,5 @@
 import type { RunConfig } from '@fedssd/protocol';
-import type { ExportedModel, ModelExporter } from './ports.js';
-
-type ExportEncoder = (spec: unknown, weights: unknown) => ExportedModel;
+import type { ModelExporter } from './ports.js';
 
 /**
  * Image shape a run's model was built for. The data readers decide it at training time; the api
@@ -13,14 +11,14 @@ export function imageShapeOf(config: Pick<RunConfig, 'dataset'>): [number, numbe
 }
 
 /**
- * The TensorFlow.js exporter when this build has one: `exportEncoder(spec, weights)` from
- * @fedssd/ssl, fed with the run's model spec and the decoded global model. Resolves to undefined
- * (the model routes answer 501) while @fedssd/ssl does not export it. Loaded lazily because it
- * pulls in TensorFlow.js, which the rest of the api does not need.
+ * The TensorFlow.js exporter: decodes the stored global model (weight codec of @fedssd/tensor)
+ * and hands it with the run's model spec to `exportEncoder` of @fedssd/ssl. Resolves to
+ * undefined (the model routes answer 501) in a build whose @fedssd/ssl lacks `exportEncoder`.
+ * Loaded lazily because it pulls in TensorFlow.js, which the rest of the api does not need.
  */
 export async function loadModelExporter(): Promise<ModelExporter | undefined> {
-  const ssl = (await import('@fedssd/ssl')) as unknown as { exportEncoder?: ExportEncoder };
-  const exportEncoder = ssl.exportEncoder;
+  const ssl = await import('@fedssd/ssl');
+  const exportEncoder = (ssl as Partial<typeof ssl>).exportEncoder;
   if (typeof exportEncoder !== 'function') return undefined;
   const [{ decodeWeights }, { modelSpecFor }] = await Promise.all([import('@fedssd/tensor'), import('@fedssd/engine')]);
   return (config, bytes) => exportEncoder(modelSpecFor(config, imageShapeOf(config)), decodeWeights(bytes));

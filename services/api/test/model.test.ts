@@ -1,4 +1,5 @@
 import type { RunConfig } from '@fedssd/protocol';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelExporter } from '../src/index.js';
 import { loadModelExporter } from '../src/model-export.js';
@@ -41,11 +42,57 @@ describe('model export', () => {
     expect(errorOf(res)).toEqual({ code: 'NOT_IMPLEMENTED', message: 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build' });
   });
 
-  it('when @fedssd/ssl lacks exportEncoder, then loadModelExporter resolves to undefined', async () => {
-    t = await build();
-    const ssl = (await import('@fedssd/ssl')) as Record<string, unknown>;
+  it('when the real exporter converts a stored small-CNN global model, then model.json + weights.bin match exportEncoder', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const { createModel, exportEncoder } = await import('@fedssd/ssl');
+    const { encodeWeights } = await import('@fedssd/tensor');
     const exporter = await loadModelExporter();
-    expect(exporter === undefined).toBe(typeof ssl.exportEncoder !== 'function');
+    expect(exporter).toBeDefined();
+    const before = tf.memory().numTensors;
+    const model = createModel({ kind: 'small', inputShape: [28, 28, 1], featureDim: 128 }, 7);
+    const weights = model.getWeights();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    t = await build({ modelExporter: exporter });
+    await t.createRun({ dataset: 'fashion-mnist', model: 'small' });
+    await t.runs.putModel('run-1', 0, encodeWeights(weights));
+    const res = await t.app.inject({ url: '/v1/runs/run-1/model?version=0', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    const expected = exportEncoder('small', weights);
+    const body = res.json();
+    expect(body.format).toBe('layers-model');
+    expect(body.modelTopology).toEqual(expected.modelJson.modelTopology);
+    expect(body.weightsManifest).toEqual([{ paths: ['model/weights.bin'], weights: expected.modelJson.weightsManifest[0]!.weights }]);
+    const bin = await t.app.inject({ url: '/v1/runs/run-1/model/weights.bin?version=0', headers: AUTH });
+    expect(Buffer.compare(bin.rawPayload, Buffer.from(expected.weightData))).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('when TensorFlow.js loads the model over HTTP with a pinned version, then it finds weights.bin and predicts like the trained encoder', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const { createModel } = await import('@fedssd/ssl');
+    const { encodeWeights } = await import('@fedssd/tensor');
+    const model = createModel({ kind: 'small', inputShape: [28, 28, 1], featureDim: 128 }, 11);
+    t = await build({ modelExporter: await loadModelExporter() });
+    await t.createRun({ dataset: 'fashion-mnist' });
+    await t.runs.putModel('run-1', 0, encodeWeights(model.getWeights()));
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (t.app.server.address() as { port: number }).port;
+    const loaded = await tfl.loadLayersModel(tf.io.http(`http://127.0.0.1:${port}/v1/runs/run-1/model?version=0`, { requestInit: { headers: AUTH } }));
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as Tensor4D;
+    const want = model.encode(x);
+    const got = loaded.predict(x) as Tensor;
+    expect(got.shape).toEqual([2, 128]);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]!);
+    expect(diff).toBeLessThan(1e-4);
+    tf.dispose([x, want, got]);
+    loaded.dispose();
+    model.dispose();
   });
 
   it('when no version is given, then model.json is the latest version with one weights file at model/weights.bin', async () => {
