@@ -2,10 +2,13 @@
  * Picks the fastest TF.js backend that really works on this machine. Native addons
  * (`tfjs-node-gpu`, `tfjs-node`) are optional dependencies whose install usually fails here,
  * so each candidate is tried in turn and every failure becomes a one-line note instead of a
- * crash. The wasm backend gets our gradient kernels registered on top (see `wasm-kernels/`).
+ * crash. Order: tfjs-node-gpu > tfjs-node > the cpu backend with `@fedssd/native`'s oneDNN
+ * kernels (optional workspace package, built by `npm run build:native`) > wasm > plain cpu.
+ * The wasm backend gets our gradient kernels registered on top (see `wasm-kernels/`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { registerWasmGradKernels } from './wasm-kernels/index.js';
 
@@ -13,12 +16,13 @@ import { registerWasmGradKernels } from './wasm-kernels/index.js';
 export interface BackendInfo {
   /** TF.js backend name as given to `tf.setBackend` (`tensorflow`, `wasm`, `cpu`). */
   readonly name: string;
-  readonly kind: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** `cpu-native`: TF.js's cpu backend with oneDNN kernels from `@fedssd/native` in front of its own. */
+  readonly kind: 'tensorflow-gpu' | 'tensorflow' | 'cpu-native' | 'wasm' | 'cpu';
   /** One line per skipped candidate or notable choice, e.g. "tfjs-node: Cannot find package". */
   readonly notes: string[];
 }
 
-/** Backend preference: 'auto' tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
+/** Backend preference (a ceiling): 'auto' tries tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu in that order. */
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -40,6 +44,30 @@ async function tryNative(pkg: string, kind: 'tensorflow-gpu' | 'tensorflow', not
     return { name: 'tensorflow', kind, notes };
   } catch (err) {
     notes.push(`${pkg}: ${firstLine(err)}`);
+    return undefined;
+  }
+}
+
+/** The part of `@fedssd/native` used here (declared locally: the package is optional). */
+interface NativeKernelsModule {
+  registerNativeCpuKernels(options: { threads?: number }): { kernels: string[]; onednn: string; threads: number };
+}
+
+const NATIVE_PACKAGE = '@fedssd/native';
+
+async function tryNativeKernels(notes: string[]): Promise<BackendInfo | undefined> {
+  try {
+    const native = (await import(NATIVE_PACKAGE)) as NativeKernelsModule;
+    // The cpu backend registers its kernels at import; ours wrap them, so it must come first.
+    await import('@tensorflow/tfjs-backend-cpu');
+    // A fixed thread count keeps oneDNN's reduction order, hence results, the same run to run.
+    const reg = native.registerNativeCpuKernels({ threads: availableParallelism() });
+    if (!(await tf.setBackend('cpu'))) throw new Error('setBackend("cpu") returned false');
+    await tf.ready();
+    notes.push(`${NATIVE_PACKAGE}: oneDNN ${reg.onednn}, ${reg.threads} threads, cpu kernels ${reg.kernels.join(' ')}`);
+    return { name: 'cpu', kind: 'cpu-native', notes };
+  } catch (err) {
+    notes.push(`${NATIVE_PACKAGE}: ${firstLine(err)}`);
     return undefined;
   }
 }
@@ -81,6 +109,8 @@ async function select(preference: BackendPreference): Promise<BackendInfo> {
     if (gpu) return gpu;
     const cpuNative = await tryNative('@tensorflow/tfjs-node', 'tensorflow', notes);
     if (cpuNative) return cpuNative;
+    const nativeKernels = await tryNativeKernels(notes);
+    if (nativeKernels) return nativeKernels;
   }
   if (preference !== 'cpu') {
     const wasm = await tryWasm(notes);

@@ -1,0 +1,68 @@
+/**
+ * Per-kernel time profile of one SSD training step on the selected backend: wraps every
+ * kernel registered for it with a timer. Diagnostic only (adds a little overhead per call).
+ *
+ *   node --conditions=source --import tsx bench/src/profile-kernels.ts --model small --backend auto --batch 128
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
+import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
+import { parseArgs } from 'node:util';
+import { objectiveFor, specFor } from './train-setup.js';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'small' },
+    batch: { type: 'string', default: '128' },
+    width: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    top: { type: 'string', default: '25' },
+  },
+});
+
+function wrapKernels(backendName: string): Map<string, { ms: number; calls: number }> {
+  const stats = new Map<string, { ms: number; calls: number }>();
+  for (const config of tf.getKernelsForBackend(backendName)) {
+    const inner = config.kernelFunc;
+    const timed = ((a: Parameters<KernelFunc>[0]) => {
+      const start = performance.now();
+      const out = inner(a);
+      const s = stats.get(config.kernelName) ?? { ms: 0, calls: 0 };
+      s.ms += performance.now() - start;
+      s.calls += 1;
+      stats.set(config.kernelName, s);
+      return out;
+    }) as KernelFunc;
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({ ...config, kernelFunc: timed });
+  }
+  return stats;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend((args.backend ?? 'auto') as BackendPreference);
+  const kind = (args.model ?? 'small') as ModelKind;
+  const batch = Number(args.batch);
+  const spec = specFor(kind, args.width === undefined ? undefined : Number(args.width));
+  const model = createModel(spec, 1);
+  const [h, w, c] = spec.inputShape;
+  const rng = createRng(7);
+  const data = { images: Float32Array.from({ length: batch * h * w * c }, () => rng.next()), count: batch, shape: spec.inputShape };
+  const { objective, basis } = objectiveFor('ssd', spec.featureDim);
+  const config = { epochs: 1, batchSize: batch, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective, seed: 3 };
+  await trainLocal(model, data, config);
+  const stats = wrapKernels(info.name);
+  const result = await trainLocal(model, data, config);
+  const total = [...stats.values()].reduce((p, s) => p + s.ms, 0);
+  console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)}`);
+  const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
+  for (const [name, s] of rows) console.log(`${name.padEnd(28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
+  basis?.dispose();
+  model.dispose();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,128 @@
+// N-API bindings: every kernel reads Float32Array inputs and writes a caller-allocated
+// Float32Array output in place; shapes and attributes arrive as plain number arrays.
+#include <napi.h>
+#include <omp.h>
+#include <vector>
+#include "common.h"
+
+namespace fedssd {
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+dnnl::stream& cpuStream() {
+  static dnnl::stream s(cpuEngine());
+  return s;
+}
+
+namespace {
+
+float* f32(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+size_t len(const Napi::Value& v) { return v.As<Napi::Float32Array>().ElementLength(); }
+
+std::vector<int64_t> ints(const Napi::Value& v) {
+  auto arr = v.As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); ++i) out[i] = arr.Get(i).As<Napi::Number>().Int64Value();
+  return out;
+}
+
+// geometry: [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr]
+ConvGeom convGeom(const Napi::Value& v) {
+  auto g = ints(v);
+  return ConvGeom{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15], g[16]};
+}
+
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo& info, F body) {
+  try {
+    body();
+  } catch (const dnnl::error& err) {
+    Napi::Error::New(info.Env(), std::string("oneDNN: ") + err.what()).ThrowAsJavaScriptException();
+  } catch (const std::exception& err) {
+    Napi::Error::New(info.Env(), err.what()).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// conv2d(geom, x, w, y)
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { conv2dForward(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+}
+// conv2dBackpropInput(geom, dy, w, dx)
+Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { conv2dBackwardData(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+}
+// conv2dBackpropFilter(geom, x, dy, dw)
+Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { conv2dBackwardWeights(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+}
+
+// geometry: [n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl]
+PoolGeom poolGeom(const Napi::Value& v) {
+  auto g = ints(v);
+  return PoolGeom{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]};
+}
+// maxPool(geom, x, y)
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { maxPoolForward(poolGeom(info[0]), f32(info[1]), f32(info[2])); });
+}
+// maxPoolGrad(geom, x, dy, dx)
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { maxPoolBackward(poolGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+}
+
+// matMul([batch, m, n, k, transA, transB, strideA, strideB], a, b, c)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto p = ints(info[0]);
+    batchMatMul(p[0], p[1], p[2], p[3], p[4] != 0, p[5] != 0, f32(info[1]), p[6], f32(info[2]), p[7], f32(info[3]));
+  });
+}
+
+// batchNorm(channels, eps, x, mean, variance, offset|null, scale|null, y)
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t c = info[0].As<Napi::Number>().Int64Value();
+    const float eps = info[1].As<Napi::Number>().FloatValue();
+    const bool hasOffset = info[5].IsTypedArray(), hasScale = info[6].IsTypedArray();
+    batchNormForward(static_cast<int64_t>(len(info[2])) / c, c, f32(info[2]), f32(info[3]), len(info[3]), f32(info[4]),
+                     len(info[4]), hasOffset ? f32(info[5]) : nullptr, hasOffset ? len(info[5]) : 0,
+                     hasScale ? f32(info[6]) : nullptr, hasScale ? len(info[6]) : 0, eps, f32(info[7]));
+  });
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  auto out = Napi::Object::New(info.Env());
+  const dnnl_version_t* v = dnnl_version();
+  out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("threads", omp_get_max_threads());
+  return out;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace fedssd
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return fedssd::Init(env, exports); }
+
+NODE_API_MODULE(fedssd_native, InitAddon)

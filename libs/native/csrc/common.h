@@ -1,0 +1,39 @@
+// Shared helpers for the fedssd native kernels: one oneDNN engine and stream per process,
+// and a primitive cache keyed by shape so each distinct layer pays oneDNN's JIT cost once.
+#pragma once
+#include <dnnl.hpp>
+#include <cstdint>
+#include <string>
+
+namespace fedssd {
+
+dnnl::engine& cpuEngine();
+dnnl::stream& cpuStream();
+
+// Convolution geometry in TF terms (NHWC input, HWIO filter). Dilations are TF's (1 = dense).
+struct ConvGeom {
+  int64_t n, ih, iw, ci, oh, ow, co, kh, kw;
+  int64_t sh, sw, dh, dw;
+  int64_t pt, pl, pb, pr;
+  std::string key(const char* kind) const;
+};
+
+void conv2dForward(const ConvGeom& g, const float* x, const float* w, float* y);
+void conv2dBackwardData(const ConvGeom& g, const float* dy, const float* w, float* dx);
+void conv2dBackwardWeights(const ConvGeom& g, const float* x, const float* dy, float* dw);
+
+struct PoolGeom {
+  int64_t n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl;
+};
+void maxPoolForward(const PoolGeom& g, const float* x, float* y);
+void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* dx);
+
+// Row-major C[b] = op(A[b]) * op(B[b]); batch stride 0 broadcasts one matrix over the batch.
+void batchMatMul(int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
+                 const float* a, int64_t strideA, const float* b, int64_t strideB, float* c);
+
+void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean, int64_t meanLen,
+                      const float* var, int64_t varLen, const float* offset, int64_t offsetLen,
+                      const float* scale, int64_t scaleLen, float eps, float* y);
+
+}  // namespace fedssd

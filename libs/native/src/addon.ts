@@ -1,0 +1,53 @@
+/**
+ * Loads the compiled oneDNN addon (`build/Release/fedssd_native.node`) if it was built with
+ * `npm run build:native`. Absence is normal (no compiler or no libdnnl-dev): callers get a
+ * one-line reason instead of an exception.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The raw addon surface. Every kernel writes into the caller-allocated last argument. */
+export interface NativeAddon {
+  /** geom = [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight]. */
+  conv2d(geom: number[], x: Float32Array, filter: Float32Array, y: Float32Array): void;
+  conv2dBackpropInput(geom: number[], dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
+  conv2dBackpropFilter(geom: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /** geom = [n, ih, iw, c, oh, ow, kh, kw, sh, sw, padTop, padLeft]. */
+  maxPool(geom: number[], x: Float32Array, y: Float32Array): void;
+  maxPoolGrad(geom: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** params = [batch, m, n, k, transA, transB, strideA, strideB] (strides in elements; 0 broadcasts). */
+  matMul(params: number[], a: Float32Array, b: Float32Array, c: Float32Array): void;
+  batchNorm(
+    channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
+    offset: Float32Array | null, scale: Float32Array | null, y: Float32Array,
+  ): void;
+  /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
+  setThreads(threads: number): void;
+  info(): { onednn: string; threads: number };
+}
+
+/** Result of trying to load the addon: the module, or why it is unavailable. */
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** Absolute path where node-gyp leaves the addon (src/ and dist/ both sit one level below the package root). */
+export const addonPath = fileURLToPath(new URL('../build/Release/fedssd_native.node', import.meta.url));
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon once per process; never throws. */
+export function loadNativeAddon(): AddonLoad {
+  if (cached) return cached;
+  if (!existsSync(addonPath)) {
+    cached = { ok: false, reason: `addon not built (${addonPath} missing; run npm run build:native)` };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+    cached = { ok: true, addon, path: addonPath };
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    cached = { ok: false, reason: `addon failed to load: ${text.split('\n')[0] ?? text}` };
+  }
+  return cached;
+}

@@ -1,0 +1,79 @@
+/**
+ * Puts the native kernels in front of tfjs-backend-cpu's own. Each wrapper keeps the
+ * original kernel function and calls it for anything the native path does not support.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { loadNativeAddon, type NativeAddon } from './addon.js';
+import { batchNormBody } from './batch-norm-kernel.js';
+import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
+import { withFallback, type NativeBody } from './kernel-context.js';
+import { batchMatMulBody } from './matmul-kernel.js';
+import { maxPoolBody, maxPoolGradBody } from './pool-kernels.js';
+
+const BODIES: ReadonlyArray<readonly [string, (addon: NativeAddon) => NativeBody]> = [
+  [tf.Conv2D, conv2dBody],
+  [tf.Conv2DBackpropInput, conv2dBackpropInputBody],
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilterBody],
+  [tf.MaxPool, maxPoolBody],
+  [tf.MaxPoolGrad, maxPoolGradBody],
+  [tf.BatchMatMul, batchMatMulBody],
+  [tf.FusedBatchNorm, batchNormBody],
+];
+
+/** Options for `registerNativeCpuKernels`. */
+export interface NativeCpuOptions {
+  /**
+   * OpenMP threads for native kernels. A fixed count keeps oneDNN's reductions in the same
+   * order run to run (determinism). Default: OpenMP's own (one per core).
+   */
+  readonly threads?: number;
+}
+
+/** What registration did. */
+export interface NativeCpuRegistration {
+  /** Kernel names now served natively on 'cpu' (with fallback to the original). */
+  readonly kernels: string[];
+  /** oneDNN version and OpenMP thread count in force. */
+  readonly onednn: string;
+  readonly threads: number;
+}
+
+const originals = new Map<string, KernelFunc>();
+
+/**
+ * Registers the native kernels for backend 'cpu'. Import `@tensorflow/tfjs-backend-cpu` first
+ * (its import registers the originals this wraps). Idempotent.
+ * @throws Error with the reason when the addon is not built or fails to load.
+ */
+export function registerNativeCpuKernels(options: NativeCpuOptions = {}): NativeCpuRegistration {
+  const load = loadNativeAddon();
+  if (!load.ok) throw new Error(`@fedssd/native: ${load.reason}`);
+  const { addon } = load;
+  if (options.threads !== undefined) {
+    if (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256) {
+      throw new RangeError(`registerNativeCpuKernels: threads must be an integer in [1, 256], got ${options.threads}`);
+    }
+    addon.setThreads(options.threads);
+  }
+  const kernels: string[] = [];
+  for (const [name, makeBody] of BODIES) {
+    const current = tf.getKernel(name, 'cpu');
+    if (!current) throw new Error(`registerNativeCpuKernels: no cpu kernel '${name}' to wrap; import @tensorflow/tfjs-backend-cpu first`);
+    if (!originals.has(name)) originals.set(name, current.kernelFunc);
+    const original = originals.get(name) as KernelFunc;
+    tf.unregisterKernel(name, 'cpu');
+    tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
+    kernels.push(name);
+  }
+  const info = addon.info();
+  return { kernels, onednn: info.onednn, threads: info.threads };
+}
+
+/** Puts the original cpu kernels back (tests compare against them). */
+export function unregisterNativeCpuKernels(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'cpu');
+    tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });
+  }
+}
