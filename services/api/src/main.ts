@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ApiConfigSchema, type ApiConfig } from './config.js';
-import { loadModelExporter } from './model-export.js';
+import { lazyModelExporter, loadModelExporter } from './model-export.js';
 
 /** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
 const EXIT_CONFIG = 2;
@@ -60,11 +60,19 @@ async function main(): Promise<void> {
   }));
   const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
 
-  const modelExporter = await loadModelExporter().catch((error: unknown) => {
-    log.warn({ err: error }, 'model export unavailable');
-    return undefined;
-  });
-  if (modelExporter === undefined) log.warn({}, 'model export disabled: @fedssd/ssl has no exportEncoder');
+  // Loaded on the first export request: TensorFlow.js takes seconds to load and start-up should not wait.
+  const modelExporter = lazyModelExporter(() =>
+    loadModelExporter().then(
+      (exporter) => {
+        if (exporter === undefined) log.warn({}, 'model export disabled: @fedssd/ssl has no exportEncoder');
+        return exporter;
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'model export unavailable');
+        return undefined;
+      },
+    ),
+  );
 
   const app = (open.app = await buildApp({
     runs: createRunRepository(redis.state, redis.blobs),

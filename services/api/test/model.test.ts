@@ -2,7 +2,7 @@ import type { RunConfig } from '@fedssd/protocol';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelExporter } from '../src/index.js';
-import { loadModelExporter } from '../src/model-export.js';
+import { lazyModelExporter, loadModelExporter } from '../src/model-export.js';
 import { AUTH, build, errorOf, type TestApp } from './helper.js';
 
 let t: TestApp;
@@ -42,6 +42,17 @@ describe('model export', () => {
     expect(errorOf(res)).toEqual({ code: 'NOT_IMPLEMENTED', message: 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build' });
   });
 
+  it('when the lazy exporter finds no exportEncoder, then the model routes answer 501 and the loader runs once', async () => {
+    let loads = 0;
+    await runWithModels(lazyModelExporter(async () => void loads++));
+    for (const url of ['/v1/runs/run-1/model', '/v1/runs/run-1/model/weights.bin?version=0']) {
+      const res = await t.app.inject({ url, headers: AUTH });
+      expect(res.statusCode).toBe(501);
+      expect(errorOf(res).code).toBe('NOT_IMPLEMENTED');
+    }
+    expect(loads).toBe(1);
+  });
+
   it('when the real exporter converts a stored small-CNN global model, then model.json + weights.bin match exportEncoder', async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
@@ -78,7 +89,7 @@ describe('model export', () => {
     const { createModel } = await import('@fedssd/ssl');
     const { encodeWeights } = await import('@fedssd/tensor');
     const model = createModel({ kind: 'small', inputShape: [28, 28, 1], featureDim: 128 }, 11);
-    t = await build({ modelExporter: await loadModelExporter() });
+    t = await build({ modelExporter: lazyModelExporter() });
     await t.createRun({ dataset: 'fashion-mnist' });
     await t.runs.putModel('run-1', 0, encodeWeights(model.getWeights()));
     await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 import type { RunRecord } from '@fedssd/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
+import { NO_EXPORTER_MESSAGE } from '../model-export.js';
 import type { ExportedModel, ModelExporter, RunStore } from '../ports.js';
 import { ModelQuerySchema, RunParamsSchema } from '../schemas.js';
 import { parseOr400 } from '../validation.js';
@@ -34,7 +35,7 @@ export function modelRoutes(deps: ModelRoutesDeps) {
     const { version: asked } = parseOr400(ModelQuerySchema, query, 'query');
     const run = await getRunOr404(deps.runs, runId);
     if (deps.exporter === undefined) {
-      throw new ApiError('NOT_IMPLEMENTED', 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build');
+      throw new ApiError('NOT_IMPLEMENTED', NO_EXPORTER_MESSAGE);
     }
     const version = asked ?? run.globalVersion;
     if (version > run.globalVersion) throw new ApiError('NOT_FOUND', `version ${version} of run ${runId} does not exist yet (latest is ${run.globalVersion})`);
