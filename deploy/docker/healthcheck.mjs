@@ -1,3 +1,4 @@
+/* global fetch */
 // Container HEALTHCHECK: GET $HEALTHCHECK_URL, exit 0 on a 2xx answer within the timeout, else 1.
 // Node's own fetch, because the slim and CUDA base images ship neither curl nor wget.
 const url = process.env.HEALTHCHECK_URL ?? 'http://127.0.0.1:8080/healthz';

@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { DASHBOARDS, renderDashboard } from '../../deploy-checks/dashboards/index.js';
+import { runTool } from '../../deploy-checks/external-tool.js';
+import { loadKnownMetrics, REPO_ROOT } from '../../deploy-checks/known-metrics.js';
+import { familyOf, metricNamesIn, substituteGrafanaVariables } from '../../deploy-checks/promql-names.js';
+import { withTool } from './helpers.js';
+
+const DIR = `${REPO_ROOT}deploy/grafana/dashboards/`;
+
+interface Panel { title: string; type: string; targets?: Array<{ expr: string }> }
+interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Array<{ name: string; definition?: string }> } }
+
+const committed = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const dashboards = committed.map((file) => ({ file, json: JSON.parse(readFileSync(DIR + file, 'utf8')) as Dashboard }));
+/** Every query of every dashboard: panel targets and template-variable queries. */
+const queries = dashboards.flatMap(({ json }) => [
+  ...json.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${json.title} / ${p.title}`, expr: t.expr, promql: true }))),
+  // Variable queries are Grafana's label_values(metric, label), not PromQL.
+  ...json.templating.list.filter((v) => v.definition).map((v) => ({ where: `${json.title} / $${v.name}`, expr: v.definition!, promql: false })),
+]);
+
+describe('grafana dashboards', () => {
+  it('when the committed JSON is compared with the specs, then nothing drifted', () => {
+    expect(committed.sort()).toEqual(Object.keys(DASHBOARDS).sort());
+    for (const [file, spec] of Object.entries(DASHBOARDS)) {
+      expect(readFileSync(DIR + file, 'utf8'), `${file} is stale: run npx tsx tools/deploy-checks/dashboards/write-dashboards.ts`).toBe(renderDashboard(spec));
+    }
+  });
+
+  it('when the dashboards are listed, then run overview, representation quality and infrastructure exist with unique uids', () => {
+    const uids = dashboards.map((d) => d.json.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    expect(uids.sort()).toEqual(['fedssd-infrastructure', 'fedssd-representation', 'fedssd-run-overview']);
+    for (const { json } of dashboards) expect(json.panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
+  });
+
+  it('when every panel query is scanned, then each metric it names is exported by a service, RabbitMQ, Redis or a recording rule', async () => {
+    const known = await loadKnownMetrics();
+    const unknown = queries.flatMap((q) => metricNamesIn(q.expr).map((n) => familyOf(n, known.histograms)).filter((n) => !known.has(n)).map((n) => `${q.where}: ${n}`));
+    expect(unknown).toEqual([]);
+    // Every metric the services define is on some panel (a new metric needs a panel).
+    const used = new Set(queries.flatMap((q) => metricNamesIn(q.expr).map((n) => familyOf(n, known.histograms))));
+    const ours = [...known.services].filter((n) => n.startsWith('fedssd_'));
+    expect(ours.filter((n) => !used.has(n))).toEqual([]);
+  });
+
+  it('when a query names a metric nobody exports, then the scan reports it', async () => {
+    const known = await loadKnownMetrics();
+    const names = metricNamesIn('sum by (queue) (rate(fedssd_rounds_totl[5m])) / on () group_left count(up{job="x"})');
+    expect(names.filter((n) => !known.has(familyOf(n, known.histograms)))).toEqual(['fedssd_rounds_totl']);
+  });
+
+  withTool('promtool', () => {
+    it('when every panel query is parsed by promtool (as a recording rule), then all are valid PromQL', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fedssd-dash-'));
+      try {
+        const panelQueries = queries.filter((q) => q.promql);
+        const rules = panelQueries.map((q, i) => ({ record: `dashboard:query:${i}`, expr: substituteGrafanaVariables(q.expr) }));
+        writeFileSync(join(dir, 'queries.yml'), stringify({ groups: [{ name: 'dashboards', rules }] }));
+        const { code, output } = await runTool('promtool', ['check', 'rules', join(dir, 'queries.yml')], REPO_ROOT);
+        expect(output).toContain(`SUCCESS: ${panelQueries.length} rules found`);
+        expect(code, output).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('when Grafana provisioning is read, then it loads the dashboards folder compose mounts', () => {
+    const provider = readFileSync(`${REPO_ROOT}deploy/grafana/provisioning/dashboards/fedssd.yaml`, 'utf8');
+    const compose = readFileSync(`${REPO_ROOT}deploy/compose.yaml`, 'utf8');
+    expect(provider).toContain('path: /var/lib/grafana/dashboards');
+    expect(compose).toContain('./grafana/dashboards:/var/lib/grafana/dashboards:ro');
+  });
+});
