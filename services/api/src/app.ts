@@ -36,6 +36,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   /** Requests per client IP per minute on /v1; default 600. */
   rateLimitPerMinute?: number;
+  /** Take the client IP from X-Forwarded-For (behind an ingress); default false. */
+  trustProxy?: boolean;
   /** SSE heartbeat interval in milliseconds; default 15000. */
   sseHeartbeatMs?: number;
   /** Readiness check timeout in milliseconds; default 2000. */
@@ -60,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     // Request ids in logs; honour an upstream one so logs can be joined across hops.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -20,6 +20,8 @@ export const ApiConfigSchema = z.object({
   API_BODY_LIMIT_BYTES: envInt(1024, 16 * 1024 * 1024).default(65_536),
   /** Requests per client IP per minute on /v1; default 600. */
   API_RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),
+  /** Trust X-Forwarded-For from a proxy in front (ingress), so rate limits and logs see client IPs; default false. */
+  API_TRUST_PROXY: envBool().default(false),
   /** How long shutdown waits for in-flight work before exiting non-zero, in milliseconds; default 10 s. */
   SHUTDOWN_GRACE_MS: envInt(100, 600_000).default(10_000),
 });

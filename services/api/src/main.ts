@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     modelExporter,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    trustProxy: config.API_TRUST_PROXY,
     readiness: {
       broker: async () => {
         if (!amqp.connection.connected) throw new Error('not connected');

@@ -96,6 +96,14 @@ describe('client mistakes never give a 5xx', () => {
     expect(res.statusCode).toBe(429);
     expect(errorOf(res).code).toBe('RATE_LIMITED');
   });
+
+  it('when behind a trusted proxy, then each forwarded client IP has its own rate-limit bucket', async () => {
+    t = await build({ rateLimitPerMinute: 1, trustProxy: true });
+    const from = (ip: string) => t.app.inject({ url: '/v1/runs', headers: { ...AUTH, 'x-forwarded-for': ip } });
+    expect((await from('10.0.0.1')).statusCode).toBe(200);
+    expect((await from('10.0.0.2')).statusCode).toBe(200);
+    expect((await from('10.0.0.1')).statusCode).toBe(429);
+  });
 });
 
 describe('server faults', () => {
