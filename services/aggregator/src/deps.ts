@@ -1,9 +1,10 @@
-import type { LabelledSet, EvalMetrics } from '@fedssd/engine';
-import type { RunConfig } from '@fedssd/protocol';
+import type { EvalMetrics } from '@fedssd/engine';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { Weights } from '@fedssd/tensor';
 import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/transport';
-import type { RunContext } from './run-context.js';
+import type { DataLoader, RunContext } from './run-context.js';
+
+export type { DataLoader };
 
 /** Wall clock and timers, injected so tests can drive deadlines by hand. */
 export interface Clock {
@@ -23,8 +24,6 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Loads one split of a run's data set (`limit` images at most). */
-export type DataLoader = (config: RunConfig, split: 'train' | 'test', limit: number | undefined) => Promise<LabelledSet>;
 
 /** Evaluates a global model of a run (kNN, uniformity, effective rank, inter-client uniformity). */
 export type Evaluator = (weights: Weights, context: RunContext) => Promise<EvalMetrics>;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_VERSION } from '@fedssd/protocol';
 import { initBackend } from '@fedssd/tensor';
-import { createHarness, runStart, takeJobs, tinyConfig, writeUpdate } from './helpers.js';
+import { createHarness, takeJobs, tinyConfig, writeUpdate } from './helpers.js';
 
 /** Drives one run to the end with the given harness; `crash(step)` may replace the aggregator. */
 async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggregating') {

@@ -51,7 +51,7 @@ describe('aggregator round lifecycle (in-memory fakes)', () => {
     const seen: Message[] = [];
     const sub = await h.transport.bus.subscribe('events', async (m) => void seen.push(m));
     await agg.handle(runStart('r2', config));
-    const counts = (await h.runs.getRun('r2')) && prepareRun(config, await loadTinyData(config, 'train', config.trainLimit)).shards.map((s) => s.count);
+    const counts = prepareRun(config, await loadTinyData(config, 'train', config.trainLimit)).shards.map((s) => s.count);
     let global = decodeWeights((await h.runs.getModel('r2', 0))!);
     for (const round of [1, 2]) {
       const jobs = await takeJobs(h.transport);
