@@ -3,10 +3,11 @@
 
     /usr/bin/python3 bench/reference/train_ref.py --model small --batch 128 --steps 3
 
-Prints `RESULT model=<m> backend=torch torch_sps=<x>`. Views are random tensors (augmentation
+Prints `RESULT model=<m> backend=torch torch_sps=<x> torch_rss_mb=<peak resident MB>`. Views are random tensors (augmentation
 is not timed here; in the TF.js bench it costs ~10-25 ms per view of 128 images).
 """
 import argparse
+import resource
 import time
 
 import torch
@@ -131,7 +132,8 @@ def main():
         seconds = time.perf_counter() - start
         sps = args.batch * args.steps / seconds
         print(f'model={kind} backend=torch threads={args.threads} batch={args.batch} steps={args.steps} seconds={seconds:.2f} loss={loss:.4f}')
-        print(f'RESULT model={kind} backend=torch torch_sps={sps:.2f}')
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
+        print(f'RESULT model={kind} backend=torch torch_sps={sps:.2f} torch_rss_mb={rss_mb}', flush=True)
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
 import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
+import { kernelStats } from '@fedssd/native';
 import { objectiveFor, specFor } from './train-setup.js';
 
 const { values: args } = parseArgs({
@@ -28,6 +29,11 @@ function wrapKernels(backendName: string): Map<string, { ms: number; calls: numb
     const timed = ((a: Parameters<KernelFunc>[0]) => {
       const start = performance.now();
       const out = inner(a);
+      const took = performance.now() - start;
+      if (took > 40) {
+        const ins = Object.values(a.inputs).map((t) => `${t?.dtype}[${t?.shape.join(",")}]`).join(' ');
+        console.log(`slow ${config.kernelName} ${took.toFixed(0)} ms ${ins}`);
+      }
       const s = stats.get(config.kernelName) ?? { ms: 0, calls: 0 };
       s.ms += performance.now() - start;
       s.calls += 1;
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
   console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)}`);
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
   for (const [name, s] of rows) console.log(`${name.padEnd(28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
+  for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);
   basis?.dispose();
   model.dispose();
 }

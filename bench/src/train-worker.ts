@@ -1,16 +1,16 @@
 /**
- * Training-speed benchmark: samples/s of SSD local training steps (two augmented views per
- * image, forward + backward + SGD) on the best available TF.js backend.
+ * One benchmark process: samples/s of SSD local training steps (two augmented views per
+ * image, forward + backward + SGD) on the chosen TF.js backend. `train-bench.ts` runs it
+ * alternately with the PyTorch reference; run it alone to try one configuration:
  *
- *   npm run bench:train -- --model small --batch 128 --steps 3 [--width 0.25] [--backend auto|wasm|cpu] [--objective ssd|baseline]
+ *   node --conditions=source --import tsx bench/src/train-worker.ts --model small --batch 128 --steps 3 [--width 0.25] [--backend auto|wasm|cpu]
  *
- * Prints one line per model: `RESULT model=<m> backend=<b> tfjs_sps=<x>`; compare with
- * `bench/reference/train_ref.py` run right after (the machine's speed drifts within an hour).
+ * Prints `RESULT model=<m> backend=<kind> tfjs_sps=<x> tfjs_rss_mb=<peak resident MB>`.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { createModel, trainLocal, type LocalTrainConfig, type ModelKind } from '@fedssd/ssl';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
-import { createModel, trainLocal, type LocalTrainConfig, type ModelKind, type ModelSpec } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
+import { objectiveFor, specFor } from './train-setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,24 +28,6 @@ function positiveInt(name: string, text: string | undefined): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
   return n;
-}
-
-function specFor(kind: ModelKind, width: number | undefined): ModelSpec {
-  if (kind === 'small') return { kind, inputShape: [28, 28, 1], featureDim: 128 };
-  const w = width ?? 1;
-  return { kind, inputShape: [32, 32, 3], featureDim: Math.round(512 * w), width: w };
-}
-
-/** The SSD objective with paper weights and a seeded random orthogonal DSR basis. */
-function objectiveFor(kind: string, d: number): { objective: LocalTrainConfig['objective']; basis?: tf.Tensor2D } {
-  if (kind === 'baseline') return { objective: { uniformity: 1 } };
-  if (kind !== 'ssd') throw new RangeError(`--objective must be ssd or baseline, got ${kind}`);
-  const rng = createRng(42);
-  const gaussian = Float32Array.from({ length: d * d }, () => rng.normal());
-  const basis = tf.tidy(() => tf.linalg.qr(tf.tensor2d(gaussian, [d, d]))[0] as tf.Tensor2D);
-  const m = Math.floor(d / 10);
-  const slice = Array.from({ length: m }, (_, i) => i);
-  return { objective: { uniformity: 1, dsr: { coeff: 1, target: { basis, slice, scale: 10 } }, pd: { coeff: 0.1, temperature: 0.5 } }, basis };
 }
 
 async function main(): Promise<void> {
@@ -68,12 +50,13 @@ async function main(): Promise<void> {
     const config = (epochs: number): LocalTrainConfig => ({ epochs, batchSize: batch, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective, seed: 3 });
     if (warmup > 0) await trainLocal(model, data, config(warmup));
     const result = await trainLocal(model, data, config(steps));
-    const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+    // Peak, not current: the benchmark compares the worst moment with PyTorch's ru_maxrss.
+    const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     console.log(
-      `model=${kind} backend=${info.name} batch=${batch} steps=${result.steps} seconds=${result.seconds.toFixed(2)} ` +
+      `model=${kind} backend=${info.kind} batch=${batch} steps=${result.steps} seconds=${result.seconds.toFixed(2)} ` +
         `loss=${result.loss.total.toFixed(4)} rss_mb=${rssMb}`,
     );
-    console.log(`RESULT model=${kind} backend=${info.name} tfjs_sps=${result.samplesPerSecond.toFixed(2)}`);
+    console.log(`RESULT model=${kind} backend=${info.kind} tfjs_sps=${result.samplesPerSecond.toFixed(2)} tfjs_rss_mb=${rssMb}`);
     basis?.dispose();
     model.dispose();
   }

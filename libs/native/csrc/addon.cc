@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <vector>
 #include "common.h"
+#include "elementwise.h"
 
 namespace fedssd {
 
@@ -93,6 +94,32 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   });
 }
 
+// binary(kind, outShape, stridesA, stridesB, a, b, y)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    binaryOp(static_cast<BinaryKind>(info[0].As<Napi::Number>().Int32Value()), ints(info[1]), ints(info[2]), ints(info[3]),
+             f32(info[4]), f32(info[5]), f32(info[6]));
+  });
+}
+// unary(kind, alpha, x, y)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    unaryOp(static_cast<UnaryKind>(info[0].As<Napi::Number>().Int32Value()), info[1].As<Napi::Number>().FloatValue(),
+            f32(info[2]), f32(info[3]), static_cast<int64_t>(len(info[2])));
+  });
+}
+// reduceSum([outer, reduce, inner], divisor, x, y)
+Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto p = ints(info[0]);
+    reduceSum(p[0], p[1], p[2], info[1].As<Napi::Number>().FloatValue(), f32(info[2]), f32(info[3]));
+  });
+}
+// tile(inShape, outShape, x, y)
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { tile(ints(info[0]), ints(info[1]), f32(info[2]), f32(info[3])); });
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -116,6 +143,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   exports.Set("matMul", Napi::Function::New(env, MatMul));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
+  exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;

@@ -22,6 +22,12 @@ export interface NativeAddon {
     channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
     offset: Float32Array | null, scale: Float32Array | null, y: Float32Array,
   ): void;
+  /** Broadcasting binary op; strides per output dim in elements (0 = broadcast). */
+  binary(kind: number, outShape: number[], stridesA: number[], stridesB: number[], a: Float32Array, b: Float32Array, y: Float32Array): void;
+  unary(kind: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  /** y[o, i] = sum_r x[o, r, i] / divisor (divided before summing, like TF.js's Mean). */
+  reduceSum(dims: [number, number, number], divisor: number, x: Float32Array, y: Float32Array): void;
+  tile(inShape: number[], outShape: number[], x: Float32Array, y: Float32Array): void;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
   setThreads(threads: number): void;
   info(): { onednn: string; threads: number };

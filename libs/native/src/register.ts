@@ -7,6 +7,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { batchNormBody } from './batch-norm-kernel.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
+import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody } from './elementwise-kernels.js';
 import { withFallback, type NativeBody } from './kernel-context.js';
 import { batchMatMulBody } from './matmul-kernel.js';
 import { maxPoolBody, maxPoolGradBody } from './pool-kernels.js';
@@ -19,6 +20,11 @@ const BODIES: ReadonlyArray<readonly [string, (addon: NativeAddon) => NativeBody
   [tf.MaxPoolGrad, maxPoolGradBody],
   [tf.BatchMatMul, batchMatMulBody],
   [tf.FusedBatchNorm, batchNormBody],
+  ...BINARY_CODES.map(([name, code]) => [name, (addon: NativeAddon) => binaryBody(addon, code)] as const),
+  ...UNARY_CODES.map(([name, code]) => [name, (addon: NativeAddon) => unaryBody(addon, code)] as const),
+  [tf.Sum, (addon: NativeAddon) => reduceBody(addon, false)],
+  [tf.Mean, (addon: NativeAddon) => reduceBody(addon, true)],
+  [tf.Tile, tileBody],
 ];
 
 /** Options for `registerNativeCpuKernels`. */

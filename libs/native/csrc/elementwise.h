@@ -1,0 +1,18 @@
+// Elementwise, reduction and tile kernels (see elementwise.cc).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace fedssd {
+
+enum class BinaryKind { Add, Sub, Mul, Div, SquaredDifference, Maximum };
+enum class UnaryKind { Relu, Step, Square, Neg, Exp, Sqrt, Rsqrt };
+
+// out: output shape; sa/sb: element strides of a and b per output dim (0 = broadcast).
+void binaryOp(BinaryKind kind, const std::vector<int64_t>& out, const std::vector<int64_t>& sa,
+              const std::vector<int64_t>& sb, const float* a, const float* b, float* y);
+void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n);
+void reduceSum(int64_t outer, int64_t reduce, int64_t inner, float divisor, const float* x, float* y);
+void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const float* x, float* y);
+
+}  // namespace fedssd
