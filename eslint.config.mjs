@@ -34,6 +34,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureCoreRestrictions], 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The pure core reads no environment.' }] },
   },
   {
+    files: ['services/*/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, { ...noServices, message: 'A service never imports another service: share code through a library.' }] }] },
+  },
+  {
     files: ['**/test/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', '**/*.config.*'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -8,3 +8,5 @@ export { simulateRun, type SimulationHooks, type SimulationOptions, type Simulat
 export { prepareRun, runTargets, shardOf, type LabelledSet, type PreparedRun } from './prepare.js';
 export type { SimulationReport, RoundReport, FinalReport, LossTerms, PartitionReport } from './report.js';
 export { SimulationError, type SimulationErrorCode } from './errors.js';
+export { encodeTargets, decodeTargets, TargetsCodecError } from './targets-codec.js';
+export type { DataLoader } from './data-loader.js';

@@ -3,3 +3,4 @@ export { redactUrlCredentials } from './redact.js';
 export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsOptions, type RunEvaluation } from './metrics.js';
 export { lintMetricNames, lintRegistry, type MetricDescriptor } from './lint-metrics.js';
 export { Registry } from 'prom-client';
+export { startOpsServer, type OpsServer } from './ops-server.js';

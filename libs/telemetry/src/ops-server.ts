@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from '@fedssd/telemetry';
+import type { Registry } from 'prom-client';
 
 /** The small HTTP server of a worker service: `/metrics` (Prometheus text) and `/healthz`. */
 export interface OpsServer {

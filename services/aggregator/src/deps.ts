@@ -2,9 +2,9 @@ import type { EvalMetrics } from '@fedssd/engine';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { Weights } from '@fedssd/tensor';
 import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/transport';
-import type { DataLoader, RunContext } from './run-context.js';
+import type { DataLoader } from '@fedssd/engine';
+import type { RunContext } from './run-context.js';
 
-export type { DataLoader };
 
 /** Wall clock and timers, injected so tests can drive deadlines by hand. */
 export interface Clock {

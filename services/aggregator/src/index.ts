@@ -1,9 +1,6 @@
 export { createAggregator, type Aggregator } from './aggregator.js';
-export { systemClock, type AggregatorDeps, type AggregatorOptions, type Clock, type DataLoader, type Evaluator } from './deps.js';
+export { systemClock, type AggregatorDeps, type AggregatorOptions, type Clock, type Evaluator } from './deps.js';
 export { createEngineEvaluator } from './evaluator.js';
-export { createDatasetLoader } from './data-loader.js';
-export { startOpsServer, type OpsServer } from './ops-server.js';
-export { encodeTargets, decodeTargets, TargetsCodecError } from './targets-codec.js';
 export type { RunContext } from './run-context.js';
 export type { UpdateRejectReason } from './accept-update.js';
 export { selectClients } from './open-round.js';

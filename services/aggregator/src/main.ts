@@ -5,8 +5,8 @@ import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpT
 import closeWithGrace from 'close-with-grace';
 import { createAggregator, type Aggregator } from './aggregator.js';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
-import { createDatasetLoader } from './data-loader.js';
-import { startOpsServer, type OpsServer } from './ops-server.js';
+import { createDatasetLoader } from '@fedssd/data/node';
+import { startOpsServer, type OpsServer } from '@fedssd/telemetry';
 
 /** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
 const EXIT_CONFIG = 2;

@@ -1,10 +1,7 @@
-import { prepareRun, type LabelledSet, type PreparedRun } from '@fedssd/engine';
+import { prepareRun, type DataLoader, type LabelledSet, type PreparedRun } from '@fedssd/engine';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import type { RunConfig, RunRecord } from '@fedssd/protocol';
 import type { RunRepository } from '@fedssd/transport';
-
-/** Loads one split of a run's data set (`limit` images at most). */
-export type DataLoader = (config: RunConfig, split: 'train' | 'test', limit: number | undefined) => Promise<LabelledSet>;
 
 /**
  * What the aggregator derives from a run's config and data, cached per run in memory. Nothing

@@ -1,10 +1,10 @@
+import { encodeTargets } from '@fedssd/engine';
 import { deriveSeed } from '@fedssd/engine';
 import type { RunStart } from '@fedssd/protocol';
 import { createModel } from '@fedssd/ssl';
 import { encodeWeights } from '@fedssd/tensor';
 import type { Core } from './core.js';
 import { markFailed, markStopped } from './run-end.js';
-import { encodeTargets } from './targets-codec.js';
 
 /**
  * `run.start`: prepare the run once (data, partition, targets), store model v0 (the seeded

@@ -3,7 +3,8 @@ import { MESSAGE_VERSION, RunConfigSchema, updateKey, type Message, type RunConf
 import { createLogger, createMetrics } from '@fedssd/telemetry';
 import { encodeWeights, decodeWeights, type Weights } from '@fedssd/tensor';
 import { createInMemoryTransport, createRunRepository, type InMemoryTransport, type RunRepository } from '@fedssd/transport';
-import { createAggregator, type Aggregator, type Clock, type DataLoader, type Evaluator } from '../src/index.js';
+import type { DataLoader } from '@fedssd/engine';
+import { createAggregator, type Aggregator, type Clock, type Evaluator } from '../src/index.js';
 
 /** A clock whose time moves only when the test says so; due timers fire in order. */
 export function manualClock(start = 1_700_000_000_000) {

@@ -4,7 +4,7 @@ import { addWeights, createFedAvg, sampleClients } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, type Message } from '@fedssd/protocol';
 import { createModel } from '@fedssd/ssl';
 import { decodeWeights, encodeWeights, initBackend, type Weights } from '@fedssd/tensor';
-import { decodeTargets } from '../src/index.js';
+import { decodeTargets } from '@fedssd/engine';
 import { createHarness, fakeDelta, loadTinyData, runStart, takeJobs, tinyConfig, writeUpdate } from './helpers.js';
 
 const bytesOf = (w: Weights) => Buffer.from(encodeWeights(w));

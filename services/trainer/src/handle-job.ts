@@ -1,4 +1,4 @@
-import { decodeTargets, type DataLoader } from '@fedssd/aggregator';
+import { decodeTargets, type DataLoader } from '@fedssd/engine';
 import { runClientUpdate } from '@fedssd/engine';
 import { targetFor, type SsdTargets } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, updateKey, type TrainJob } from '@fedssd/protocol';

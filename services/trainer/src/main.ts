@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { createDatasetLoader, startOpsServer, type OpsServer } from '@fedssd/aggregator';
+import { createDatasetLoader } from '@fedssd/data/node';
+import { startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { ConfigError, loadConfig } from '@fedssd/config';
 import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';

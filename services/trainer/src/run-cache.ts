@@ -1,7 +1,7 @@
 import { prepareRun, type PreparedRun } from '@fedssd/engine';
 import type { RunRecord } from '@fedssd/protocol';
 import { createModel, type SslModel } from '@fedssd/ssl';
-import type { DataLoader } from '@fedssd/aggregator';
+import type { DataLoader } from '@fedssd/engine';
 
 /** What a trainer keeps per run between jobs: the prepared shards and one model to train in place. */
 export interface RunEntry {

@@ -1,4 +1,4 @@
-import type { DataLoader } from '@fedssd/aggregator';
+import type { DataLoader } from '@fedssd/engine';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { BlobStore, EventBus, JobQueue, RunRepository, Subscription } from '@fedssd/transport';
 import { handleJob, type JobOutcome } from './handle-job.js';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAggregator, type DataLoader } from '@fedssd/aggregator';
+import { createAggregator } from '@fedssd/aggregator';
+import type { DataLoader } from '@fedssd/engine';
 import { syntheticDataset } from '@fedssd/data';
 import { simulateRun } from '@fedssd/engine';
 import { MESSAGE_VERSION, RunConfigSchema, type RunConfigInput } from '@fedssd/protocol';

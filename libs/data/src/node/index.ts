@@ -1,2 +1,3 @@
 export { loadDataset, DEFAULT_FASHION_MNIST_DIR, type LoadDatasetOptions } from './load-dataset.js';
 export { readMaybeGzipped } from './read-bytes.js';
+export { createDatasetLoader, type RunDataSource } from './run-data-loader.js';
