@@ -34,6 +34,12 @@ export interface NativeCpuOptions {
    * order run to run (determinism). Default: OpenMP's own (one per core).
    */
   readonly threads?: number;
+  /**
+   * Keep freed tensor buffers (up to 32 MB each) in the malloc heap for reuse instead of
+   * unmapping them: fresh mmap'd pages cost more in faults than the kernels filling them
+   * (measured 40 -> 22 ms per 12.8 MB multiply). Process-wide. Default true.
+   */
+  readonly tuneAllocator?: boolean;
 }
 
 /** What registration did. */
@@ -62,6 +68,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     }
     addon.setThreads(options.threads);
   }
+  if (options.tuneAllocator !== false) addon.tuneAllocator(32 * 2 ** 20, 2 ** 30);
   const kernels: string[] = [];
   for (const [name, makeBody] of BODIES) {
     const current = tf.getKernel(name, 'cpu');
