@@ -121,6 +121,17 @@ Napi::Value Tile(const Napi::CallbackInfo& info) {
   return guarded(info, [&] { tile(ints(info[0]), ints(info[1]), f32(info[2]), f32(info[3])); });
 }
 
+// copyBox(inShape, outShape, inStart, outStart, box, x, y)
+Napi::Value CopyBox(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    copyBox(ints(info[0]), ints(info[1]), ints(info[2]), ints(info[3]), ints(info[4]), f32(info[5]), f32(info[6]));
+  });
+}
+// fill(value, y)
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] { fill(info[0].As<Napi::Number>().FloatValue(), f32(info[1]), static_cast<int64_t>(len(info[1]))); });
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -159,6 +170,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("tile", Napi::Function::New(env, Tile));
+  exports.Set("copyBox", Napi::Function::New(env, CopyBox));
+  exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("tuneAllocator", Napi::Function::New(env, TuneAllocator));
   exports.Set("info", Napi::Function::New(env, Info));

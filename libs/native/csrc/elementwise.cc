@@ -3,6 +3,7 @@
 // training step once the convolutions were native. Outputs are bitwise or near-bitwise equal
 // to the JS versions: same float32 arithmetic, sums accumulated in double in the same order.
 #include "elementwise.h"
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -116,6 +117,39 @@ void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const
     float* dst = y + r * inner;
     for (int64_t i = 0; i < inner; ++i) dst[i] = src[i % innerIn];
   }
+}
+
+}  // namespace fedssd
+
+namespace fedssd {
+
+void copyBox(const std::vector<int64_t>& inShape, const std::vector<int64_t>& outShape, const std::vector<int64_t>& inStart,
+             const std::vector<int64_t>& outStart, const std::vector<int64_t>& box, const float* x, float* y) {
+  const int64_t rank = static_cast<int64_t>(box.size());
+  std::vector<int64_t> inStrides(rank, 1), outStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d) {
+    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+    outStrides[d] = outStrides[d + 1] * outShape[d + 1];
+  }
+  const int64_t run = box[rank - 1];
+  int64_t rows = 1;
+  for (int64_t d = 0; d + 1 < rank; ++d) rows *= box[d];
+#pragma omp parallel for schedule(static) if (rows * run > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t rem = r, inOff = inStart[rank - 1], outOff = outStart[rank - 1];
+    for (int64_t d = rank - 2; d >= 0; --d) {
+      const int64_t coord = rem % box[d];
+      rem /= box[d];
+      inOff += (coord + inStart[d]) * inStrides[d];
+      outOff += (coord + outStart[d]) * outStrides[d];
+    }
+    std::copy(x + inOff, x + inOff + run, y + outOff);
+  }
+}
+
+void fill(float value, float* y, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > 32768)
+  for (int64_t i = 0; i < n; ++i) y[i] = value;
 }
 
 }  // namespace fedssd

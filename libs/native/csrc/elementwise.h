@@ -15,4 +15,9 @@ void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n);
 void reduceSum(int64_t outer, int64_t reduce, int64_t inner, float divisor, const float* x, float* y);
 void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const float* x, float* y);
 
+// Copies the box `box` starting at inStart in x to outStart in y (row-major shapes).
+void copyBox(const std::vector<int64_t>& inShape, const std::vector<int64_t>& outShape, const std::vector<int64_t>& inStart,
+             const std::vector<int64_t>& outStart, const std::vector<int64_t>& box, const float* x, float* y);
+void fill(float value, float* y, int64_t n);
+
 }  // namespace fedssd

@@ -28,6 +28,9 @@ export interface NativeAddon {
   /** y[o, i] = sum_r x[o, r, i] / divisor (divided before summing, like TF.js's Mean). */
   reduceSum(dims: [number, number, number], divisor: number, x: Float32Array, y: Float32Array): void;
   tile(inShape: number[], outShape: number[], x: Float32Array, y: Float32Array): void;
+  /** Copies the box `box` from x at inStart to y at outStart (row-major shapes, same rank). */
+  copyBox(inShape: number[], outShape: number[], inStart: number[], outStart: number[], box: number[], x: Float32Array, y: Float32Array): void;
+  fill(value: number, y: Float32Array): void;
   /** mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD) for the whole process; true when both took. */
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */

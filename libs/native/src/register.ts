@@ -11,6 +11,7 @@ import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody 
 import { withFallback, type NativeBody } from './kernel-context.js';
 import { batchMatMulBody } from './matmul-kernel.js';
 import { maxPoolBody, maxPoolGradBody } from './pool-kernels.js';
+import { padBody, sliceBody } from './slice-pad-kernels.js';
 
 const BODIES: ReadonlyArray<readonly [string, (addon: NativeAddon) => NativeBody]> = [
   [tf.Conv2D, conv2dBody],
@@ -25,6 +26,8 @@ const BODIES: ReadonlyArray<readonly [string, (addon: NativeAddon) => NativeBody
   [tf.Sum, (addon: NativeAddon) => reduceBody(addon, false)],
   [tf.Mean, (addon: NativeAddon) => reduceBody(addon, true)],
   [tf.Tile, tileBody],
+  [tf.Slice, sliceBody],
+  [tf.PadV2, padBody],
 ];
 
 /** Options for `registerNativeCpuKernels`. */

@@ -72,3 +72,30 @@ describe.skipIf(!nativeAvailable)('native elementwise, reduction and tile kernel
     expect(nativeCalls(tf.Tile)).toBeGreaterThan(calls);
   });
 });
+
+describe.skipIf(!nativeAvailable)('native slice and pad kernels on the cpu backend', () => {
+  it.each([
+    { shape: [4, 6, 6, 3], begin: [0, 1, 1, 0], size: [4, 4, 4, 3] }, { shape: [5, 7], begin: [2, 0], size: [-1, 3] },
+    { shape: [3, 4, 5], begin: [1, 1, 1], size: [1, 2, 3] },
+  ])('when slicing $shape from $begin by $size, it equals the stock kernel', (c) => {
+    const calls = nativeCalls(tf.Slice);
+    const [native, reference] = bothWays(() => tf.slice(seeded(c.shape, 7), c.begin, c.size));
+    expect(native[0]).toEqual(reference[0]);
+    expect(nativeCalls(tf.Slice)).toBeGreaterThan(calls);
+  });
+
+  it.each([
+    { shape: [2, 5, 5, 3], pads: [[0, 0], [1, 1], [1, 1], [0, 0]], value: 0 }, { shape: [3, 4], pads: [[2, 0], [1, 3]], value: -1.5 },
+  ] as Array<{ shape: number[]; pads: Array<[number, number]>; value: number }>)('when padding $shape by $pads with $value, values and gradient equal the stock kernels', (c) => {
+    const calls = nativeCalls(tf.PadV2);
+    const [native, reference] = bothWays(() => {
+      const x = seeded(c.shape, 8);
+      const y = tf.pad(x, c.pads, c.value);
+      const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.pad(v, c.pads, c.value))))(x);
+      return [y, dx];
+    });
+    expect(native[0]).toEqual(reference[0]);
+    expectClose(native[1] as Float32Array, reference[1] as Float32Array, 1e-6);
+    expect(nativeCalls(tf.PadV2)).toBeGreaterThan(calls);
+  });
+});
