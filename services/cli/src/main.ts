@@ -1,6 +1,8 @@
 import { SIMULATE_HELP } from './simulate-args.js';
 import { simulateCommand } from './simulate-command.js';
 import { compareCommand } from './compare-command.js';
+import { SUBMIT_HELP, submitCommand } from './submit-command.js';
+import { UP_HELP, upCommand } from './up-command.js';
 import { toUserMessage } from './user-error-mapping.js';
 
 const HELP = `Usage: fedssd <command> [flags]
@@ -8,8 +10,10 @@ const HELP = `Usage: fedssd <command> [flags]
 Commands:
   simulate   one-process federated run with K virtual clients (in-memory transport)
   compare    DIR [--chart F.svg]: mean ± std per method over the simulate reports in DIR
+  up         api + aggregator + N trainers on this machine (RabbitMQ and Redis from the environment)
+  submit     create a run through the API and follow it to the end
 
-Run \`fedssd simulate --help\` for its flags.
+Run \`fedssd <command> --help\` for its flags.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +32,15 @@ async function main(argv: string[]): Promise<number> {
     }
     await simulateCommand(rest, controller.signal);
     return 0;
+  }
+  const help = rest.includes('--help') || rest.includes('-h');
+  if (command === 'up') {
+    if (help) { process.stdout.write(UP_HELP); return 0; }
+    return upCommand(rest);
+  }
+  if (command === 'submit') {
+    if (help) { process.stdout.write(SUBMIT_HELP); return 0; }
+    return submitCommand(rest);
   }
   if (command === 'compare') {
     compareCommand(rest);

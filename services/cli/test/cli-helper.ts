@@ -10,10 +10,10 @@ export interface CliResult {
 }
 
 /** Runs `fedssd <args>` from TypeScript sources (no build needed), like a user would from a shell. */
-export function runCli(args: string[], timeoutMs = 240_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 240_000, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
-      cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

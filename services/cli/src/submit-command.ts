@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import type { MetricsRow, RunRecord } from '@fedssd/protocol';
+import { buildRunConfig, joinNegativeValues, RUN_CONFIG_FLAGS } from './run-config-flags.js';
+import { num, renderTable } from './table.js';
+import { UserError } from './user-error.js';
+
+export const SUBMIT_HELP = `Usage: fedssd submit [run-config flags] [--api URL] [--token T] [--no-follow]
+
+Creates a run through the API (auto-advancing rounds) and follows its events until it finishes,
+then prints the per-round metrics. Run-config flags are those of \`fedssd simulate\`.
+
+  --api URL     api base URL (default FEDSSD_API_URL, else http://127.0.0.1:8080)
+  --token T     bearer token (default FEDSSD_API_TOKEN, else API_TOKEN)
+  --no-follow   print the run id and return at once
+`;
+
+interface Client {
+  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  stream(path: string): Promise<ReadableStream<Uint8Array>>;
+}
+
+function createClient(base: string, token: string): Client {
+  const headers = { authorization: `Bearer ${token}` };
+  const fail = async (res: Response, what: string): Promise<never> => {
+    const text = await res.text();
+    let message = text;
+    try { message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text; } catch { /* not JSON */ }
+    throw new UserError(`${what}: HTTP ${res.status}: ${message}`);
+  };
+  const call = async (path: string, init: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(`${base}${path}`, init);
+    } catch (error) {
+      throw new UserError(`cannot reach the API at ${base} (${(error as Error).message}); is \`fedssd up\` running?`);
+    }
+  };
+  return {
+    async request(method, path, body) {
+      const res = await call(path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      if (!res.ok) return fail(res, `${method} ${path}`);
+      return (await res.json()) as never;
+    },
+    async stream(path) {
+      const res = await call(path, { headers: { ...headers, accept: 'text/event-stream' } });
+      if (!res.ok || !res.body) return fail(res, `GET ${path}`);
+      return res.body;
+    },
+  };
+}
+
+/** Yields `{ event, data }` from a server-sent-events byte stream. */
+async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trim());
+      }
+      if (data.length) yield { event, data: data.join('\n') };
+    }
+  }
+}
+
+function describe(event: string, payload: Record<string, unknown>): string {
+  const round = payload.round !== undefined ? `round ${payload.round}` : '';
+  switch (event) {
+    case 'round.opened': return `${round} opened: clients ${(payload.selectedClients as number[]).join(', ')}`;
+    case 'round.closed': return `${round} closed (${payload.outcome}): ${payload.accepted} accepted, ${payload.rejected} rejected, global v${payload.globalVersion}, ${((payload.durationMs as number) / 1000).toFixed(1)} s`;
+    case 'round.evaluated': {
+      const m = payload.metrics as Record<string, number | null>;
+      return `${round} evaluated: knn ${num(m.knnAccuracy)}, uniformity ${num(m.uniformity)}, effective rank ${num(m.effectiveRank, 2)}, inter-client ${num(m.interClientUniformity)}`;
+    }
+    case 'run.finished': return `run finished after ${payload.roundsCompleted} round(s), global v${payload.globalVersion}`;
+    case 'run.failed': return `run failed: ${payload.reason}`;
+    default: return `${event}`;
+  }
+}
+
+/** `fedssd submit`: create a run over HTTP and follow it. */
+export async function submitCommand(argv: string[]): Promise<number> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' }, api: { type: 'string' }, token: { type: 'string' }, 'no-follow': { type: 'boolean' } };
+  for (const f of RUN_CONFIG_FLAGS) options[f.flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options, strict: true }));
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}\n\n${SUBMIT_HELP}`);
+  }
+  const config = buildRunConfig(values, { rounds: 3, localEpochs: 1, batchSize: 64, trainLimit: 1000, autoAdvance: true });
+  const token = (values.token as string | undefined) ?? process.env.FEDSSD_API_TOKEN ?? process.env.API_TOKEN;
+  if (!token) throw new UserError('no API token: pass --token or set FEDSSD_API_TOKEN (fedssd up prints it)');
+  const base = ((values.api as string | undefined) ?? process.env.FEDSSD_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const api = createClient(base, token);
+  const run = await api.request<RunRecord>('POST', '/v1/runs', config);
+  process.stderr.write(`run ${run.runId} created: ${config.method} on ${config.dataset}, ${config.clients} clients, ${config.rounds} rounds\n`);
+  if (values['no-follow']) {
+    process.stdout.write(`${run.runId}\n`);
+    return 0;
+  }
+  const events = await api.stream(`/v1/runs/${encodeURIComponent(run.runId)}/events`);
+  let failed = false;
+  for await (const { event, data } of readEvents(events)) {
+    let payload: Record<string, unknown>;
+    try { payload = JSON.parse(data) as Record<string, unknown>; } catch { continue; }
+    process.stderr.write(`${describe(event, payload)}\n`);
+    if (event === 'run.failed') failed = true;
+    if (event === 'run.finished' || event === 'run.failed') break;
+  }
+  const { rounds: rows } = await api.request<{ rounds: MetricsRow[] }>('GET', `/v1/runs/${encodeURIComponent(run.runId)}/metrics`);
+  process.stdout.write(`${renderTable(['round', 'outcome', 'accepted', 'rejected', 'loss', 'knn acc', 'uniformity', 'eff. rank', 'inter-client', 'sec'],
+    rows.map((r) => [String(r.round), r.outcome, String(r.accepted), String(r.rejected), num(r.loss?.total), num(r.knnAccuracy), num(r.uniformity),
+      num(r.effectiveRank, 2), num(r.interClientUniformity), num(r.durationMs / 1000, 1)]))}\n\nrun ${run.runId}: model at ${base}/v1/runs/${run.runId}/model\n`);
+  return failed ? 1 : 0;
+}
