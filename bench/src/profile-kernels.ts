@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     width: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     top: { type: 'string', default: '25' },
+    'by-shape': { type: 'boolean', default: false },
   },
 });
 
@@ -30,14 +31,14 @@ function wrapKernels(backendName: string): Map<string, { ms: number; calls: numb
       const start = performance.now();
       const out = inner(a);
       const took = performance.now() - start;
-      if (took > 40) {
-        const ins = Object.values(a.inputs).map((t) => `${t?.dtype}[${t?.shape.join(",")}]`).join(' ');
-        console.log(`slow ${config.kernelName} ${took.toFixed(0)} ms ${ins}`);
-      }
-      const s = stats.get(config.kernelName) ?? { ms: 0, calls: 0 };
-      s.ms += performance.now() - start;
+      // --by-shape splits each kernel's time by its input dtypes and shapes.
+      const key = args['by-shape']
+        ? `${config.kernelName} ${Object.values(a.inputs).map((t) => `${t?.dtype}[${t?.shape.join(',')}]`).join(' ')}`
+        : config.kernelName;
+      const s = stats.get(key) ?? { ms: 0, calls: 0 };
+      s.ms += took;
       s.calls += 1;
-      stats.set(config.kernelName, s);
+      stats.set(key, s);
       return out;
     }) as KernelFunc;
     tf.unregisterKernel(config.kernelName, backendName);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const total = [...stats.values()].reduce((p, s) => p + s.ms, 0);
   console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)}`);
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
-  for (const [name, s] of rows) console.log(`${name.padEnd(28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
+  for (const [name, s] of rows) console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
   for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);
   basis?.dispose();
   model.dispose();

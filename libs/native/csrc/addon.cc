@@ -2,6 +2,7 @@
 // Float32Array output in place; shapes and attributes arrive as plain number arrays.
 #include <napi.h>
 #include <malloc.h>
+#include <climits>
 #include <omp.h>
 #include <vector>
 #include "common.h"
@@ -17,6 +18,12 @@ dnnl::stream& cpuStream() {
   static dnnl::stream s(cpuEngine());
   return s;
 }
+
+namespace {
+int64_t gParallelMin = INT64_MAX;
+}  // namespace
+int64_t parallelMinElements() { return gParallelMin; }
+void setParallelMinElements(int64_t n) { gParallelMin = n; }
 
 namespace {
 
@@ -132,6 +139,11 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
   return guarded(info, [&] { fill(info[0].As<Napi::Number>().FloatValue(), f32(info[1]), static_cast<int64_t>(len(info[1]))); });
 }
 
+Napi::Value SetParallelMin(const Napi::CallbackInfo& info) {
+  setParallelMinElements(info[0].As<Napi::Number>().Int64Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -172,6 +184,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("copyBox", Napi::Function::New(env, CopyBox));
   exports.Set("fill", Napi::Function::New(env, Fill));
+  exports.Set("setParallelMinElements", Napi::Function::New(env, SetParallelMin));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("tuneAllocator", Napi::Function::New(env, TuneAllocator));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -18,7 +18,7 @@ void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean
     sub[ch] = mean[meanLen == 1 ? 0 : ch];
     add[ch] = o;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c > parallelMinElements())
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * c;
     float* out = y + r * c;

@@ -8,6 +8,12 @@
 namespace fedssd {
 
 dnnl::engine& cpuEngine();
+
+// Memory-bound kernels (elementwise, pooling, batch norm) use OpenMP only above this many
+// elements. On an oversubscribed machine a parallel region can wait on a descheduled thread
+// for longer than the whole loop takes on one, so the default keeps them single-threaded.
+int64_t parallelMinElements();
+void setParallelMinElements(int64_t n);
 dnnl::stream& cpuStream();
 
 // Convolution geometry in TF terms (NHWC input, HWIO filter). Dilations are TF's (1 = dense).

@@ -3,6 +3,7 @@
 // training step once the convolutions were native. Outputs are bitwise or near-bitwise equal
 // to the JS versions: same float32 arithmetic, sums accumulated in double in the same order.
 #include "elementwise.h"
+#include "common.h"
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -19,7 +20,7 @@ void binaryLoop(const std::vector<int64_t>& out, const std::vector<int64_t>& sa,
   const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= out[d];
-#pragma omp parallel for schedule(static) if (rows * inner > 32768)
+#pragma omp parallel for schedule(static) if (rows * inner > parallelMinElements())
   for (int64_t r = 0; r < rows; ++r) {
     // Decompose the row index into outer coordinates to find each input's row start.
     int64_t rem = r, offA = 0, offB = 0;
@@ -62,7 +63,7 @@ void binaryOp(BinaryKind kind, const std::vector<int64_t>& out, const std::vecto
 }
 
 void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 32768)
+#pragma omp parallel for schedule(static) if (n > parallelMinElements())
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i];
     float r;
@@ -83,7 +84,7 @@ void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n) {
 void reduceSum(int64_t outer, int64_t reduce, int64_t inner, float divisor, const float* x, float* y) {
   // y[o, i] = sum_r x[o, r, i] (divided element-wise first when divisor != 1, as TF.js's Mean does).
   const bool divide = divisor != 1.f;
-#pragma omp parallel for schedule(static) if (outer > 1 && outer * reduce * inner > 32768)
+#pragma omp parallel for schedule(static) if (outer > 1 && outer * reduce * inner > parallelMinElements())
   for (int64_t o = 0; o < outer; ++o) {
     std::vector<double> acc(inner, 0.0);
     const float* base = x + o * reduce * inner;
@@ -106,7 +107,7 @@ void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= out[d];
   std::vector<int64_t> strides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d) strides[d] = strides[d + 1] * in[d + 1];
-#pragma omp parallel for schedule(static) if (rows * inner > 32768)
+#pragma omp parallel for schedule(static) if (rows * inner > parallelMinElements())
   for (int64_t r = 0; r < rows; ++r) {
     int64_t rem = r, off = 0;
     for (int64_t d = rank - 2; d >= 0; --d) {
@@ -134,7 +135,7 @@ void copyBox(const std::vector<int64_t>& inShape, const std::vector<int64_t>& ou
   const int64_t run = box[rank - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= box[d];
-#pragma omp parallel for schedule(static) if (rows * run > 32768)
+#pragma omp parallel for schedule(static) if (rows * run > parallelMinElements())
   for (int64_t r = 0; r < rows; ++r) {
     int64_t rem = r, inOff = inStart[rank - 1], outOff = outStart[rank - 1];
     for (int64_t d = rank - 2; d >= 0; --d) {
@@ -148,7 +149,7 @@ void copyBox(const std::vector<int64_t>& inShape, const std::vector<int64_t>& ou
 }
 
 void fill(float value, float* y, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 32768)
+#pragma omp parallel for schedule(static) if (n > parallelMinElements())
   for (int64_t i = 0; i < n; ++i) y[i] = value;
 }
 

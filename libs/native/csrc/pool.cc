@@ -8,7 +8,7 @@
 namespace fedssd {
 
 void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.n * g.ih * g.iw * g.c > parallelMinElements())
   for (int64_t row = 0; row < g.n * g.oh; ++row) {
     const int64_t b = row / g.oh, r = row % g.oh;
     const float* img = x + b * g.ih * g.iw * g.c;
@@ -32,7 +32,7 @@ void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
 void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* dx) {
   const int64_t imgSize = g.ih * g.iw * g.c;
   // Parallel over images: windows of one image may overlap, so one thread owns each image.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.n * g.ih * g.iw * g.c > parallelMinElements())
   for (int64_t b = 0; b < g.n; ++b) {
     const float* img = x + b * imgSize;
     float* dimg = dx + b * imgSize;

@@ -31,6 +31,8 @@ export interface NativeAddon {
   /** Copies the box `box` from x at inStart to y at outStart (row-major shapes, same rank). */
   copyBox(inShape: number[], outShape: number[], inStart: number[], outStart: number[], box: number[], x: Float32Array, y: Float32Array): void;
   fill(value: number, y: Float32Array): void;
+  /** Memory-bound kernels use OpenMP only above this many elements (default: never). */
+  setParallelMinElements(elements: number): void;
   /** mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD) for the whole process; true when both took. */
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */

@@ -43,6 +43,13 @@ export interface NativeCpuOptions {
    * (measured 40 -> 22 ms per 12.8 MB multiply). Process-wide. Default true.
    */
   readonly tuneAllocator?: boolean;
+  /**
+   * Elementwise, pooling and batch-norm kernels go multi-threaded only above this many
+   * elements. Default: never, because they are memory-bound and on a busy machine an OpenMP
+   * barrier waiting for a descheduled thread cost more than the loop (convs and matmul always
+   * use `threads`).
+   */
+  readonly parallelMinElements?: number;
 }
 
 /** What registration did. */
@@ -71,6 +78,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     }
     addon.setThreads(options.threads);
   }
+  addon.setParallelMinElements(options.parallelMinElements ?? Number.MAX_SAFE_INTEGER);
   if (options.tuneAllocator !== false) addon.tuneAllocator(32 * 2 ** 20, 2 ** 30);
   const kernels: string[] = [];
   for (const [name, makeBody] of BODIES) {
