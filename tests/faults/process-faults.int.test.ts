@@ -1,0 +1,173 @@
+import { Redis } from 'ioredis';
+import { updateKey, type RoundRecord } from '@fedssd/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/processes.js';
+import { referenceModel, TINY_RUN } from './helpers/reference.js';
+import { closeBrokerConnectionsOf, killRedisClientsOf } from './helpers/sockets.js';
+import { createStack, REDIS_URL, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+
+/**
+ * Process faults against the real broker and Redis: api, aggregator and two trainers run as
+ * processes on one stack; each test creates a fresh run of TINY_RUN, breaks something at a
+ * chosen point, and asserts that the run finishes with the exact bytes `simulateRun` gives.
+ */
+let stack: Stack | string;
+let reference: Buffer;
+let admin: Redis;
+const TRAINERS = ['t1', 't2'];
+
+beforeAll(async () => {
+  stack = await createStack('proc');
+  if (typeof stack === 'string') return;
+  const s = stack;
+  s.start('aggregator', 'aggregator');
+  for (const t of TRAINERS) s.start(t, 'trainer');
+  s.start('api', 'api');
+  admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await admin.connect();
+  [reference] = await Promise.all([referenceModel(TINY_RUN), waitHealthy(s), s.logged('aggregator', 'aggregator ready'), ...TRAINERS.map((t) => s.logged(t, 'trainer ready'))]);
+});
+
+afterAll(async () => {
+  admin?.disconnect();
+  if (typeof stack !== 'string') await stack?.cleanup();
+});
+
+function live(skip: (note: string) => void): Stack {
+  if (typeof stack === 'string') {
+    skipOrFail(stack, skip);
+    throw new Error('unreachable');
+  }
+  return stack;
+}
+
+async function createRun(s: Stack, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await s.http<{ runId: string }>('POST', '/v1/runs', { ...TINY_RUN, ...extra });
+  expect(res.status).toBe(201);
+  return res.json.runId;
+}
+
+/** Waits for `cond` on a round record, polling Redis every `everyMs`. */
+function roundWhere(s: Stack, runId: string, round: number, what: string, cond: (r: RoundRecord) => boolean, everyMs = 20, timeoutMs = 90_000) {
+  return waitFor(`round ${round} ${what}`, async () => {
+    const r = await s.round(runId, round);
+    return r !== null && cond(r) ? r : undefined;
+  }, timeoutMs, everyMs);
+}
+
+/** Both trainers hold a round-1 job (prefetch 1 each) and nothing is accepted yet: mid-training. */
+async function midTraining(s: Stack, runId: string): Promise<void> {
+  await roundWhere(s, runId, 1, 'collecting', (r) => r.status === 'collecting' && r.accepted.length === 0);
+  await waitFor('two jobs in flight', async () => ((await s.queueCounts()).jobs?.unacked === 2 ? true : undefined), 30_000, 100);
+  const r = await s.round(runId, 1);
+  expect(r?.accepted.length, 'fault landed before any update was accepted').toBe(0);
+}
+
+/** The run finished with the reference bytes, every selected client counted once, and no job left over. */
+async function expectExactFinish(s: Stack, runId: string): Promise<void> {
+  try {
+    const run = await s.finished(runId, 150_000);
+    expect(run).toMatchObject({ status: 'finished', currentRound: 2, globalVersion: 2 });
+    for (const round of [1, 2]) {
+      const r = await s.round(runId, round);
+      expect(r?.accepted.map((a) => a.clientId).sort()).toEqual([0, 1, 2]);
+    }
+    const model = await s.runs.getModel(runId, 2);
+    expect(model, 'final model stored').not.toBeNull();
+    expect(Buffer.from(model!).equals(reference), 'final model bytes equal simulateRun').toBe(true);
+    // Nothing left on the queues (stale redeliveries are dropped and acked, not left behind).
+    const counts = await waitFor('queues drained', async () => {
+      const c = await s.queueCounts();
+      return c.jobs?.ready === 0 && c.jobs.unacked === 0 && c.updates?.ready === 0 && c.updates.unacked === 0 ? c : undefined;
+    }, 30_000, 500);
+    expect(counts.dead?.ready ?? 0).toBe(0);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${s.dump()}`, { cause: error });
+  }
+}
+
+async function restart(s: Stack, name: string, service: 'aggregator' | 'trainer'): Promise<void> {
+  s.start(name, service);
+  await s.logged(name, `${service} ready`);
+}
+
+describe('process faults on real RabbitMQ + Redis (final model equals simulateRun bit for bit)', () => {
+  it('when a trainer is SIGKILLed mid-training, its unacked job is redelivered and the run is unchanged', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await midTraining(s, runId);
+    await s.services.get('t1')!.kill();
+    await restart(s, 't1', 'trainer');
+    await expectExactFinish(s, runId);
+  });
+
+  it('when both trainers are SIGKILLed the moment the first update blob lands (mid-upload), the rerun writes nothing twice', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    const keys = [0, 1, 2].map((c) => `${s.prefix}:${updateKey(runId, 1, c)}`);
+    await waitFor('first update blob', async () => ((await admin.exists(...keys)) > 0 ? true : undefined), 90_000, 5);
+    await Promise.all(TRAINERS.map((t) => s.services.get(t)!.kill()));
+    const r = await s.round(runId, 1);
+    expect(r?.accepted.length, 'killed before all three were accepted').toBeLessThan(3);
+    await Promise.all(TRAINERS.map((t) => restart(s, t, 'trainer')));
+    await expectExactFinish(s, runId);
+  });
+
+  it('when the aggregator is SIGKILLed mid-collection and restarted, it finishes the round without losing or double-counting', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await roundWhere(s, runId, 1, 'partly collected', (r) => r.status === 'collecting' && r.accepted.length >= 1);
+    await s.services.get('aggregator')!.kill();
+    expect((await s.round(runId, 1))?.status).toBe('collecting');
+    await restart(s, 'aggregator', 'aggregator');
+    await expectExactFinish(s, runId);
+  });
+
+  it('when the aggregator is SIGKILLed mid-aggregation of the last round and restarted, it redoes the step to the same bytes', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await roundWhere(s, runId, 2, 'aggregating', (r) => r.status === 'aggregating', 5);
+    await s.services.get('aggregator')!.kill();
+    expect((await s.round(runId, 2))?.status, 'the kill landed inside aggregate + evaluate').toBe('aggregating');
+    await restart(s, 'aggregator', 'aggregator');
+    await expectExactFinish(s, runId);
+  });
+
+  it('when the broker closes every service connection mid-round, the services reconnect on their own', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await midTraining(s, runId);
+    let closed = 0;
+    for (const p of s.services.values()) closed += await closeBrokerConnectionsOf(p.child.pid!);
+    expect(closed).toBeGreaterThanOrEqual(4);
+    await expectExactFinish(s, runId);
+  });
+
+  it('when Redis kills every service client connection mid-round, the services reconnect on their own', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await roundWhere(s, runId, 1, 'partly collected', (r) => r.status === 'collecting' && r.accepted.length >= 1);
+    let killed = 0;
+    for (const p of s.services.values()) killed += await killRedisClientsOf(admin, p.child.pid!);
+    expect(killed).toBeGreaterThanOrEqual(4);
+    await expectExactFinish(s, runId);
+  });
+
+  it('when every service gets SIGTERM mid-round, all exit 0, every selected job is accepted or back on the queue, and a restart finishes exactly', async (ctx) => {
+    const s = live(ctx.skip);
+    const runId = await createRun(s);
+    await midTraining(s, runId);
+    const stopped = await Promise.all([...s.services.values()].map(async (p) => [p.name, await p.stop(30_000)] as const));
+    expect(Object.fromEntries(stopped)).toEqual({ aggregator: 0, t1: 0, t2: 0, api: 0 });
+    const counts = await s.queueCounts();
+    const r = await s.round(runId, 1);
+    expect(counts.jobs?.unacked).toBe(0);
+    // No job lost: each selected client is accepted, or announced on the updates queue, or its job is waiting again.
+    expect((r?.accepted.length ?? 0) + (counts.updates?.ready ?? 0) + (counts.jobs?.ready ?? 0)).toBeGreaterThanOrEqual(3);
+    expect(counts.jobs?.ready).toBeGreaterThanOrEqual(2);
+    await restart(s, 'aggregator', 'aggregator');
+    await Promise.all(TRAINERS.map((t) => restart(s, t, 'trainer')));
+    s.start('api', 'api');
+    await expectExactFinish(s, runId);
+  });
+});
