@@ -4,3 +4,4 @@ export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsOptions, type R
 export { lintMetricNames, lintRegistry, type MetricDescriptor } from './lint-metrics.js';
 export { Registry } from 'prom-client';
 export { startOpsServer, type OpsServer } from './ops-server.js';
+export { closeInOrder } from './close-in-order.js';

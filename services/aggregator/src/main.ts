@@ -1,39 +1,15 @@
-import { ConfigError, loadConfig } from '@fedssd/config';
-import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { loadConfigOrExit } from '@fedssd/config';
+import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { createAggregator, type Aggregator } from './aggregator.js';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
 import { createDatasetLoader } from '@fedssd/data/node';
-import { startOpsServer, type OpsServer } from '@fedssd/telemetry';
-
-/** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
-const EXIT_CONFIG = 2;
-
-/** Closes what was opened, in the given order; each step on its own so one failure does not skip the rest. */
-async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
-  for (const [name, close] of steps) {
-    if (close === undefined) continue;
-    try {
-      await close();
-      log.info({ step: name }, 'closed');
-    } catch (error) {
-      log.error({ step: name, err: error }, 'close failed');
-    }
-  }
-}
 
 /** The aggregator's composition root: config, logger, metrics, backend, adapters, state machine, ops server, shutdown. */
 async function main(): Promise<void> {
-  let config: AggregatorConfig;
-  try {
-    config = loadConfig(AggregatorConfigSchema, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(EXIT_CONFIG);
-  }
+  const config: AggregatorConfig = loadConfigOrExit(AggregatorConfigSchema, process.env);
   const log = createLogger({ service: 'aggregator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics({ service: 'aggregator' });
   const prefix = config.FEDSSD_PREFIX;
@@ -44,7 +20,7 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'shutting down');
     if (open.poll) clearInterval(open.poll);
     // Intake stops first; in-flight round steps finish (their state is in Redis either way).
-    await closeAll(log, [
+    await closeInOrder(log, [
       ['aggregator', open.aggregator && (() => open.aggregator!.close())],
       ['ops', open.ops && (() => open.ops!.close())],
       ['rabbitmq', open.amqp && (() => open.amqp!.close())],

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '@fedssd/config';
-import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { loadConfigOrExit } from '@fedssd/config';
+import { closeInOrder, createLogger, createMetrics } from '@fedssd/telemetry';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -7,32 +7,9 @@ import { buildApp } from './app.js';
 import { ApiConfigSchema, type ApiConfig } from './config.js';
 import { lazyModelExporter, loadModelExporter } from './model-export.js';
 
-/** Exit code for an invalid configuration (distinct from 1, a runtime failure). */
-const EXIT_CONFIG = 2;
-
-/** Closes what was opened, last opened first; each step on its own so one failure does not skip the rest. */
-async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
-  for (const [name, close] of steps) {
-    if (close === undefined) continue;
-    try {
-      await close();
-      log.info({ step: name }, 'closed');
-    } catch (error) {
-      log.error({ step: name, err: error }, 'close failed');
-    }
-  }
-}
-
 /** The api's composition root: config, logger, metrics, adapters, app, listen, graceful shutdown. */
 async function main(): Promise<void> {
-  let config: ApiConfig;
-  try {
-    config = loadConfig(ApiConfigSchema, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(EXIT_CONFIG);
-  }
+  const config: ApiConfig = loadConfigOrExit(ApiConfigSchema, process.env);
   const log = createLogger({ service: 'api', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics({ service: 'api' });
   const prefix = config.FEDSSD_PREFIX;
@@ -45,7 +22,7 @@ async function main(): Promise<void> {
     if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
     else log.info({ signal }, 'shutting down');
     // app.close(): readiness turns 503, the listener stops accepting, event streams end, in-flight requests finish.
-    await closeAll(log, [
+    await closeInOrder(log, [
       ['http', open.app && (() => open.app!.close())],
       ['rabbitmq', open.amqp && (() => open.amqp!.close())],
       ['redis', open.redis && (() => open.redis!.close())],

@@ -1,38 +1,16 @@
 import { hostname } from 'node:os';
 import { createDatasetLoader } from '@fedssd/data/node';
-import { startOpsServer, type OpsServer } from '@fedssd/telemetry';
-import { ConfigError, loadConfig } from '@fedssd/config';
-import { createLogger, createMetrics, type Logger } from '@fedssd/telemetry';
+import { loadConfigOrExit } from '@fedssd/config';
+import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { TrainerConfigSchema, type TrainerConfig } from './config.js';
 import { createTrainer, type Trainer } from './trainer.js';
 
-const EXIT_CONFIG = 2;
-
-async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
-  for (const [name, close] of steps) {
-    if (close === undefined) continue;
-    try {
-      await close();
-      log.info({ step: name }, 'closed');
-    } catch (error) {
-      log.error({ step: name, err: error }, 'close failed');
-    }
-  }
-}
-
 /** The trainer's composition root. SIGTERM: stop intake, abort the job at its next batch, close connections, exit 0. */
 async function main(): Promise<void> {
-  let config: TrainerConfig;
-  try {
-    config = loadConfig(TrainerConfigSchema, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(EXIT_CONFIG);
-  }
+  const config: TrainerConfig = loadConfigOrExit(TrainerConfigSchema, process.env);
   const workerId = config.TRAINER_ID ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ service: 'trainer', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }).child({ workerId });
   const metrics = createMetrics({ service: 'trainer' });
@@ -42,7 +20,7 @@ async function main(): Promise<void> {
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
     if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
     else log.info({ signal }, 'shutting down');
-    await closeAll(log, [
+    await closeInOrder(log, [
       ['trainer', open.trainer && (() => open.trainer!.close())],
       ['rabbitmq', open.amqp && (() => open.amqp!.close())],
       ['redis', open.redis && (() => open.redis!.close())],
