@@ -19,3 +19,4 @@ export {
   type WeightsDtype,
   type CodecErrorCode,
 } from './codec.js';
+export { assertMatrix, assertPositive } from './checks.js';

@@ -1,15 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { assertMatrix, assertPositive } from '@fedssd/tensor';
 
-/** Throws unless `x` is a rank-2 tensor with at least `minRows` rows and one column. */
-export function assertMatrix(name: string, x: Tensor, minRows = 1): void {
-  if (x.rank !== 2) {
-    throw new RangeError(`${name} must be a rank-2 tensor [N, d], got shape [${x.shape.join(', ')}]`);
-  }
-  const [rows, cols] = x.shape as [number, number];
-  if (rows < minRows || cols < 1) {
-    throw new RangeError(`${name} must have N >= ${minRows} rows and d >= 1 columns, got [${rows}, ${cols}]`);
-  }
-}
+export { assertMatrix, assertPositive };
 
 /** Throws unless `a` and `b` are matrices with identical [N, d]. */
 export function assertSameShape(nameA: string, a: Tensor, nameB: string, b: Tensor, minRows = 1): void {
@@ -19,13 +11,6 @@ export function assertSameShape(nameA: string, a: Tensor, nameB: string, b: Tens
     throw new RangeError(
       `${nameA} [${a.shape.join(', ')}] and ${nameB} [${b.shape.join(', ')}] must have the same N and d`,
     );
-  }
-}
-
-/** Throws unless `value` is a finite number strictly greater than zero. */
-export function assertPositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
   }
 }
 
