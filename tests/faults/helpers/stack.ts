@@ -103,7 +103,7 @@ export async function createStack(label: string): Promise<Stack | string> {
       waitFor(`${name} to log "${msg}"`, async () => {
         const p = services.get(name);
         if (p === undefined) throw new Error(`no service ${name}`);
-        if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}`);
+        if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}:\n${p.output().slice(-3000)}`);
         return logLines(p.output()).find((l) => l.msg === msg);
       }, timeoutMs, 200),
     async opsUrl(name) {
