@@ -50,7 +50,7 @@ describe('wasm replacement kernels', () => {
     const run = (): tf.Tensor =>
       tf.tidy(() => {
         const w = input([c.k, c.k, c.x[3] as number, c.co], 2)() as tf.Tensor4D;
-        const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, w, c.stride, c.pad as never);
+        const y = tf.conv2d(tf.zeros(c.x as [number, number, number, number]) as tf.Tensor4D, w, c.stride, c.pad as never);
         const dy = input(y.shape, 3)();
         return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor;
       });
