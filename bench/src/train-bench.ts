@@ -38,7 +38,7 @@ function first(lines: ResultLine[], key: string, who: string): number {
 async function benchModel(model: string, rounds: number): Promise<void> {
   const common = ['--model', model, '--batch', args.batch, '--steps', args.steps, '--width', args.width];
   const tfjs = (): Promise<ResultLine[]> =>
-    runForResults(process.execPath, ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend]);
+    runForResults(process.execPath, ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend, '--threads', args.threads]);
   const torch = (): Promise<ResultLine[]> =>
     runForResults(args.python, [here('../reference/train_ref.py'), ...common, '--threads', args.threads]);
   const tf: number[] = [];

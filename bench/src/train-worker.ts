@@ -9,6 +9,7 @@
  */
 import { createModel, trainLocal, type LocalTrainConfig, type ModelKind } from '@fedssd/ssl';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
+import { registerNativeCpuKernels } from '@fedssd/native';
 import { parseArgs } from 'node:util';
 import { objectiveFor, specFor } from './train-setup.js';
 
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     width: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     objective: { type: 'string', default: 'ssd' },
+    threads: { type: 'string' },
   },
 });
 
@@ -37,6 +39,10 @@ async function main(): Promise<void> {
   const width = args.width === undefined ? undefined : Number(args.width);
   const kinds = (args.model ?? 'small').split(',') as ModelKind[];
   const info = await initBackend((args.backend ?? 'auto') as BackendPreference);
+  if (args.threads !== undefined && info.kind === 'cpu-native') {
+    // Same thread count as the PyTorch side (registration is idempotent; it only resets threads).
+    registerNativeCpuKernels({ threads: positiveInt('threads', args.threads) });
+  }
   for (const note of info.notes) console.log(`note: ${note}`);
   for (const kind of kinds) {
     const spec = specFor(kind, width);
