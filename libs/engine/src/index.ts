@@ -10,3 +10,4 @@ export type { SimulationReport, RoundReport, FinalReport, LossTerms, PartitionRe
 export { SimulationError, type SimulationErrorCode } from './errors.js';
 export { encodeTargets, decodeTargets, TargetsCodecError } from './targets-codec.js';
 export type { DataLoader } from './data-loader.js';
+export { evalSetsFor } from './eval-sets.js';

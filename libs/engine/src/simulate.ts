@@ -3,9 +3,9 @@ import { createModel, type SslModel } from '@fedssd/ssl';
 import { addWeights, createFedAvg, sampleClients, targetFor } from '@fedssd/fedavg';
 import type { Weights } from '@fedssd/tensor';
 import { runClientUpdate, type ImageShard } from './client-update.js';
-import { evaluateModel, type EvalSets } from './evaluate.js';
-import { selectImages } from './features.js';
-import { prepareRun, shardOf, type LabelledSet } from './prepare.js';
+import { evaluateModel } from './evaluate.js';
+import { evalSetsFor } from './eval-sets.js';
+import { prepareRun, type LabelledSet } from './prepare.js';
 import type { FinalReport, LossTerms, RoundReport, SimulationReport } from './report.js';
 import { deriveSeed } from './seeds.js';
 
@@ -45,15 +45,9 @@ export interface SimulationResult {
  */
 export async function simulateRun(config: RunConfig, data: { train: LabelledSet; test: LabelledSet }, options: SimulationOptions, hooks: SimulationHooks = {}): Promise<SimulationResult> {
   const started = Date.now();
-  const { spec, train, partition, shards, targets } = prepareRun(config, data.train);
-  const evalLimit = options.perClientEvalLimit ?? 200;
-  const sets: EvalSets = {
-    bank: { shard: train, labels: data.train.labels },
-    test: { shard: shardOf(data.test), labels: data.test.labels },
-    classes: data.train.classes,
-    perClient: shards.map((s) => selectImages(s, Array.from({ length: Math.min(evalLimit, s.count) }, (_, i) => i))),
-    ...(targets ? { targets: { dim: targets.dim, basisValues: targets.basis, slices: targets.slices } } : {}),
-  };
+  const prepared = prepareRun(config, data.train);
+  const { spec, train, partition, shards, targets } = prepared;
+  const sets = evalSetsFor(config, prepared, data.train, data.test, options.perClientEvalLimit ?? 200);
   const model: SslModel = createModel(spec, deriveSeed(config.seed, 'init'));
   try {
     let global = model.getWeights();

@@ -1,4 +1,4 @@
-import { evaluateModel, selectImages, shardOf, type EvalSets } from '@fedssd/engine';
+import { evalSetsFor, evaluateModel } from '@fedssd/engine';
 import { createModel } from '@fedssd/ssl';
 import type { Evaluator } from './deps.js';
 
@@ -12,14 +12,7 @@ export function createEngineEvaluator(opts: { perClientEvalLimit: number }): Eva
   return async (weights, context) => {
     const { prepared, train } = context;
     const test = await context.testSet();
-    const { targets } = prepared;
-    const sets: EvalSets = {
-      bank: { shard: prepared.train, labels: train.labels },
-      test: { shard: shardOf(test), labels: test.labels },
-      classes: train.classes,
-      perClient: prepared.shards.map((s) => selectImages(s, Array.from({ length: Math.min(opts.perClientEvalLimit, s.count) }, (_, i) => i))),
-      ...(targets ? { targets: { dim: targets.dim, basisValues: targets.basis, slices: targets.slices } } : {}),
-    };
+    const sets = evalSetsFor(context.config, prepared, train, test, opts.perClientEvalLimit);
     // The initial weights are overwritten at once; the seed only has to be an integer.
     const model = createModel(prepared.spec, 0);
     try {
