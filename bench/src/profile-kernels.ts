@@ -9,7 +9,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
 import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
-import { kernelStats } from '@fedssd/native';
+import { kernelStats, registerNativeCpuKernels } from '@fedssd/native';
 import { objectiveFor, specFor } from './train-setup.js';
 
 const { values: args } = parseArgs({
@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     top: { type: 'string', default: '25' },
     'by-shape': { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 
@@ -49,6 +50,7 @@ function wrapKernels(backendName: string): Map<string, { ms: number; calls: numb
 
 async function main(): Promise<void> {
   const info = await initBackend((args.backend ?? 'auto') as BackendPreference);
+  if (args.threads !== undefined && info.kind === 'cpu-native') registerNativeCpuKernels({ threads: Number(args.threads) });
   const kind = (args.model ?? 'small') as ModelKind;
   const batch = Number(args.batch);
   const spec = specFor(kind, args.width === undefined ? undefined : Number(args.width));
@@ -60,9 +62,11 @@ async function main(): Promise<void> {
   const config = { epochs: 1, batchSize: batch, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective, seed: 3 };
   await trainLocal(model, data, config);
   const stats = wrapKernels(info.name);
+  const faults0 = process.resourceUsage().minorPageFault;
   const result = await trainLocal(model, data, config);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   const total = [...stats.values()].reduce((p, s) => p + s.ms, 0);
-  console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)}`);
+  console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)} minor_page_faults=${faults}`);
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
   for (const [name, s] of rows) console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
   for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);

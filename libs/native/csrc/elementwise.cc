@@ -62,22 +62,27 @@ void binaryOp(BinaryKind kind, const std::vector<int64_t>& out, const std::vecto
   }
 }
 
-void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n) {
+namespace {
+
+// One loop per op (a template, not a switch per element) so the compiler can vectorise it.
+template <typename F>
+void unaryLoop(const float* x, float* y, int64_t n, F f) {
 #pragma omp parallel for schedule(static) if (n > parallelMinElements())
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    float r;
-    switch (kind) {
-      case UnaryKind::Relu: r = v < 0.f ? 0.f : v; break;
-      case UnaryKind::Step: r = v > 0.f ? 1.f : (std::isnan(v) ? NAN : alpha); break;
-      case UnaryKind::Square: r = v * v; break;
-      case UnaryKind::Neg: r = -v; break;
-      case UnaryKind::Exp: r = std::exp(v); break;
-      case UnaryKind::Sqrt: r = std::sqrt(v); break;
-      case UnaryKind::Rsqrt: r = 1.f / std::sqrt(v); break;
-      default: r = v;
-    }
-    y[i] = r;
+  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+}
+
+}  // namespace
+
+void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n) {
+  switch (kind) {
+    case UnaryKind::Relu: return unaryLoop(x, y, n, [](float v) { return v < 0.f ? 0.f : v; });
+    // NaN stays NaN (v > 0 is false and v != v), as in TF.js.
+    case UnaryKind::Step: return unaryLoop(x, y, n, [alpha](float v) { return v > 0.f ? 1.f : (v != v ? v : alpha); });
+    case UnaryKind::Square: return unaryLoop(x, y, n, [](float v) { return v * v; });
+    case UnaryKind::Neg: return unaryLoop(x, y, n, [](float v) { return -v; });
+    case UnaryKind::Exp: return unaryLoop(x, y, n, [](float v) { return std::exp(v); });
+    case UnaryKind::Sqrt: return unaryLoop(x, y, n, [](float v) { return std::sqrt(v); });
+    case UnaryKind::Rsqrt: return unaryLoop(x, y, n, [](float v) { return 1.f / std::sqrt(v); });
   }
 }
 
