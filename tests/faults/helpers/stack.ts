@@ -41,20 +41,21 @@ export interface Stack {
 }
 
 /** Connects under a fresh prefix, or returns why it cannot (a failure under CI=true is the caller's call). */
-export async function createStack(label: string): Promise<Stack | string> {
+export async function createStack(label: string, options: { redisUrl?: string } = {}): Promise<Stack | string> {
+  const redisUrl = options.redisUrl ?? REDIS_URL;
   const prefix = `faults-${label}-${randomUUID().slice(0, 8)}`;
   let amqp: AmqpTransport | undefined;
   let redis: RedisStores;
   try {
     amqp = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: prefix, startTimeoutMs: 3_000 });
-    redis = await createRedisStores({ url: REDIS_URL, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000 });
+    redis = await createRedisStores({ url: redisUrl, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000 });
   } catch (error) {
     await amqp?.close().catch(() => undefined);
-    return `RabbitMQ (${RABBITMQ_URL}) or Redis (${REDIS_URL}) not reachable: ${(error as Error).message}`;
+    return `RabbitMQ (${RABBITMQ_URL}) or Redis (${redisUrl}) not reachable: ${(error as Error).message}`;
   }
   const token = `faults-token-${randomUUID()}`;
   const apiPort = await freePort();
-  const env = { RABBITMQ_URL, REDIS_URL, FEDSSD_PREFIX: prefix, LOG_LEVEL: 'info', FEDSSD_BACKEND: 'wasm', SHUTDOWN_GRACE_MS: '20000' };
+  const env = { RABBITMQ_URL, REDIS_URL: redisUrl, FEDSSD_PREFIX: prefix, LOG_LEVEL: 'info', FEDSSD_BACKEND: 'wasm', SHUTDOWN_GRACE_MS: '20000' };
   const services = new Map<string, ServiceProcess>();
   const runs = createRunRepository(redis.state, redis.blobs);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
