@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { ApiConfigSchema, OPERATIONS } from '@fedssd/api';
 // Not re-exported by the package index: read straight from the service's config module.
 import { AggregatorConfigSchema } from '../../services/aggregator/src/config.js';
+import { TrainerConfigSchema } from '../../services/trainer/src/config.js';
 import { ConfigError, loadConfig } from '@fedssd/config';
 import { modelKey, runKey, updateKey } from '@fedssd/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -145,6 +146,17 @@ describe('config validation names the field and range, and never echoes a secret
     expect(res.json<{ error: { message: string } }>().error.message).toContain(field);
   });
 
+  const nested: Array<[string, string, unknown]> = [['dsr', 'coeff', -1], ['dsr', 'scale', 0], ['dsr', 'sliceSize', 0], ['dsr', 'form', 'poem'], ['dsr', 'extra', 1], ['pd', 'coeff', 1001], ['pd', 'temperature', 0]];
+  it.each(nested)('when POST /v1/runs has %s.%s = %j, then 400 names the nested field', async (group, field, value) => {
+    api = await inProcessApi();
+    const res = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { [group]: { [field]: value } } });
+    expect(res.statusCode).toBe(400);
+    const { message } = res.json<{ error: { message: string } }>().error;
+    // "dsr.coeff: must be ..." for a bad value; "dsr: Unrecognized key: \"extra\"" for an unknown key.
+    expect(message).toContain(group);
+    expect(message).toContain(field);
+  });
+
   it('when minClients exceeds clients, then the message names minClients and the bound', async () => {
     api = await inProcessApi();
     const res = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { clients: 3, minClients: 4 } });
@@ -168,8 +180,40 @@ describe('config validation names the field and range, and never echoes a secret
     expect(() => loadConfig(AggregatorConfigSchema, { AGGREGATOR_METRICS_PORT: '65536', AGGREGATOR_UPDATE_TTL_SECONDS: '0' })).toThrow(/AGGREGATOR_METRICS_PORT[\s\S]*AGGREGATOR_UPDATE_TTL_SECONDS|AGGREGATOR_UPDATE_TTL_SECONDS[\s\S]*AGGREGATOR_METRICS_PORT/);
   });
 
-  it('when the token comes from a mounted file (API_TOKEN_FILE), then it is used and wins over the plain variable', () => {
-    const config = loadConfig(ApiConfigSchema, { API_TOKEN: 'plain-token-0123456789', API_TOKEN_FILE: '/run/secrets/api-token' }, { readFile: () => 'file-token-0123456789\n' });
-    expect(config.API_TOKEN).toBe('file-token-0123456789');
+  it('when the token and the broker/Redis URLs come from mounted files (X_FILE), then they are used and win over the plain variables', () => {
+    const files: Record<string, string> = {
+      '/run/secrets/api-token': 'file-token-0123456789\n',
+      '/run/secrets/amqp': 'amqp://svc:pw1@broker:5672\n',
+      '/run/secrets/redis': 'redis://default:pw2@cache:6379\n',
+    };
+    const env = { API_TOKEN: 'plain-token-0123456789', API_TOKEN_FILE: '/run/secrets/api-token', RABBITMQ_URL_FILE: '/run/secrets/amqp', REDIS_URL_FILE: '/run/secrets/redis' };
+    const config = loadConfig(ApiConfigSchema, env, { readFile: (path) => files[path] ?? '' });
+    expect(config).toMatchObject({ API_TOKEN: 'file-token-0123456789', RABBITMQ_URL: 'amqp://svc:pw1@broker:5672', REDIS_URL: 'redis://default:pw2@cache:6379' });
+    const agg = loadConfig(AggregatorConfigSchema, { RABBITMQ_URL_FILE: '/run/secrets/amqp', REDIS_URL_FILE: '/run/secrets/redis' }, { readFile: (path) => files[path] ?? '' });
+    expect(agg).toMatchObject({ RABBITMQ_URL: 'amqp://svc:pw1@broker:5672', REDIS_URL: 'redis://default:pw2@cache:6379' });
+  });
+
+  it('when any numeric or enumerated service variable is out of range, then the error names that variable', () => {
+    const schemas = { api: ApiConfigSchema, aggregator: AggregatorConfigSchema, trainer: TrainerConfigSchema };
+    const base: Record<string, string> = { API_TOKEN: 'a-token-of-16-chars-or-more' };
+    let checked = 0;
+    for (const [service, schema] of Object.entries(schemas)) {
+      for (const name of Object.keys(schema.shape)) {
+        // Free-form strings (ids, hosts) have no range; everything else must refuse one of these.
+        if (['API_HOST', 'AGGREGATOR_METRICS_HOST', 'TRAINER_METRICS_HOST', 'TRAINER_ID', 'API_TOKEN'].includes(name)) continue;
+        const refused = ['-1', '99999999999', 'not-a-value', 'ftp://x'].some((value) => {
+          try {
+            loadConfig(schema, { ...base, [name]: value });
+            return false;
+          } catch (error) {
+            expect((error as Error).message, `${service} ${name}=${value}`).toContain(name);
+            return true;
+          }
+        });
+        expect(refused, `${service} ${name} accepts every bad value`).toBe(true);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(25);
   });
 });
