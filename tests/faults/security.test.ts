@@ -10,7 +10,7 @@ import { AUTH, expectErrorShape, inProcessApi, TOKEN, type InProcessApi } from '
 
 // Spy on the one constant-time primitive the api may use; the real function still runs.
 vi.mock('node:crypto', async (original) => {
-  const actual = await original<typeof import('node:crypto')>();
+  const actual = await original<typeof crypto>();
   return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
 });
 
