@@ -144,6 +144,17 @@ Napi::Value SetParallelMin(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// batchNormGrad(channels, eps, x, dy, mean, variance, scale|null, dx, dmean, dvar, dscale)
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t c = info[0].As<Napi::Number>().Int64Value();
+    const bool hasScale = info[6].IsTypedArray();
+    batchNormGrad(static_cast<int64_t>(len(info[2])) / c, c, f32(info[2]), f32(info[3]), f32(info[4]), f32(info[5]),
+                  hasScale ? f32(info[6]) : nullptr, info[1].As<Napi::Number>().FloatValue(), f32(info[7]), f32(info[8]),
+                  f32(info[9]), f32(info[10]));
+  });
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -185,6 +196,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copyBox", Napi::Function::New(env, CopyBox));
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("setParallelMinElements", Napi::Function::New(env, SetParallelMin));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("tuneAllocator", Napi::Function::New(env, TuneAllocator));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -27,3 +27,40 @@ void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean
 }
 
 }  // namespace fedssd
+
+namespace fedssd {
+
+// Gradient of y = (x - mean) * scale * r + offset, r = 1/sqrt(var + eps), with mean and var
+// as inputs (TF.js feeds them from tf.moments, whose own gradients take dmean and dvar on):
+//   dx = dy * scale * r,  dmean = -sum(dy) * scale * r,
+//   dvar = -0.5 * sum(dy * (x - mean)) * scale * r^3,  dscale = sum(dy * (x - mean)) * r.
+// One pass over x and dy; per-channel sums in double, rows in order.
+void batchNormGrad(int64_t rows, int64_t c, const float* x, const float* dy, const float* mean, const float* var,
+                   const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale) {
+  std::vector<float> r(c), sr(c);
+  std::vector<double> sumDy(c, 0.0), sumDyXm(c, 0.0);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    r[ch] = 1.f / std::sqrt(var[ch] + eps);
+    sr[ch] = (scale ? scale[ch] : 1.f) * r[ch];
+  }
+  for (int64_t row = 0; row < rows; ++row) {
+    const float* xr = x + row * c;
+    const float* dyr = dy + row * c;
+    float* dxr = dx + row * c;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float d = dyr[ch];
+      sumDy[ch] += d;
+      sumDyXm[ch] += d * (xr[ch] - mean[ch]);
+      dxr[ch] = d * sr[ch];
+    }
+  }
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const double s = scale ? scale[ch] : 1.0;
+    const double rr = r[ch];
+    dmean[ch] = static_cast<float>(-sumDy[ch] * s * rr);
+    dvar[ch] = static_cast<float>(-0.5 * sumDyXm[ch] * s * rr * rr * rr);
+    dscale[ch] = static_cast<float>(sumDyXm[ch] * rr);
+  }
+}
+
+}  // namespace fedssd

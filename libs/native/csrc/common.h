@@ -42,4 +42,7 @@ void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean
                       const float* var, int64_t varLen, const float* offset, int64_t offsetLen,
                       const float* scale, int64_t scaleLen, float eps, float* y);
 
+void batchNormGrad(int64_t rows, int64_t c, const float* x, const float* dy, const float* mean, const float* var,
+                   const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale);
+
 }  // namespace fedssd

@@ -35,6 +35,11 @@ export interface NativeAddon {
   setParallelMinElements(elements: number): void;
   /** mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD) for the whole process; true when both took. */
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
+  /** Gradient of FusedBatchNorm w.r.t. x, mean, variance and scale (per-channel statistics). */
+  batchNormGrad(
+    channels: number, eps: number, x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array,
+    scale: Float32Array | null, dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array,
+  ): void;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
   setThreads(threads: number): void;
   info(): { onednn: string; threads: number };

@@ -30,7 +30,8 @@ export function f32(backend: CpuBackendLike, info: TensorInfo | undefined): Floa
 /** Counts of native vs fallback calls per kernel, for tests and the benchmark's notes. */
 export const kernelStats = new Map<string, { native: number; fallback: number }>();
 
-function count(name: string, native: boolean): void {
+/** Records one call of `name` as served natively or by the fallback. */
+export function count(name: string, native: boolean): void {
   const entry = kernelStats.get(name) ?? { native: 0, fallback: 0 };
   if (native) entry.native += 1;
   else entry.fallback += 1;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { batchNormBody } from './batch-norm-kernel.js';
+import { disableNativeBatchNormGradient, enableNativeBatchNormGradient } from './batch-norm-grad.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
 import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody } from './elementwise-kernels.js';
 import { withFallback, type NativeBody } from './kernel-context.js';
@@ -90,12 +91,15 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
     kernels.push(name);
   }
+  enableNativeBatchNormGradient(addon);
+  kernels.push('FusedBatchNorm(gradient)');
   const info = addon.info();
   return { kernels, onednn: info.onednn, threads: info.threads };
 }
 
 /** Puts the original cpu kernels back (tests compare against them). */
 export function unregisterNativeCpuKernels(): void {
+  disableNativeBatchNormGradient();
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });
