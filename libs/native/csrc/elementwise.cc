@@ -59,6 +59,8 @@ void binaryOp(BinaryKind kind, const std::vector<int64_t>& out, const std::vecto
     case BinaryKind::SquaredDifference:
       return binaryLoop(out, sa, sb, a, b, y, [](float p, float q) { return (p - q) * (p - q); });
     case BinaryKind::Maximum: return binaryLoop(out, sa, sb, a, b, y, [](float p, float q) { return p > q ? p : q; });
+    case BinaryKind::ReluGrad:
+      return binaryLoop(out, sa, sb, a, b, y, [](float p, float q) { return q > 0.f ? p : (q != q ? q : 0.f); });
   }
 }
 

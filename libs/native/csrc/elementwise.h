@@ -5,7 +5,8 @@
 
 namespace fedssd {
 
-enum class BinaryKind { Add, Sub, Mul, Div, SquaredDifference, Maximum };
+// ReluGrad: a = dy, b = x of relu: b > 0 ? a : 0 (NaN x gives NaN, like dy * step(x)).
+enum class BinaryKind { Add, Sub, Mul, Div, SquaredDifference, Maximum, ReluGrad };
 enum class UnaryKind { Relu, Step, Square, Neg, Exp, Sqrt, Rsqrt };
 
 // out: output shape; sa/sb: element strides of a and b per output dim (0 = broadcast).

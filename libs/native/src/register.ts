@@ -7,6 +7,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { batchNormBody } from './batch-norm-kernel.js';
 import { disableNativeBatchNormGradient, enableNativeBatchNormGradient } from './batch-norm-grad.js';
+import { disableCheapGradients, enableCheapGradients } from './cheap-gradients.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
 import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody } from './elementwise-kernels.js';
 import { withFallback, type NativeBody } from './kernel-context.js';
@@ -92,7 +93,8 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     kernels.push(name);
   }
   enableNativeBatchNormGradient(addon);
-  kernels.push('FusedBatchNorm(gradient)');
+  enableCheapGradients(addon);
+  kernels.push('FusedBatchNorm(gradient)', 'Relu(gradient)', 'Mean(gradient)');
   const info = addon.info();
   return { kernels, onednn: info.onednn, threads: info.threads };
 }
@@ -100,6 +102,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
 /** Puts the original cpu kernels back (tests compare against them). */
 export function unregisterNativeCpuKernels(): void {
   disableNativeBatchNormGradient();
+  disableCheapGradients();
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });

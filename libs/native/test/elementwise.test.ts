@@ -52,6 +52,20 @@ describe.skipIf(!nativeAvailable)('native elementwise, reduction and tile kernel
     expectClose(native[0] as Float32Array, reference[0] as Float32Array, 1e-6);
   });
 
+  it('when relu and mean are differentiated, the shortened gradients run and equal the stock ones', () => {
+    const relu0 = nativeCalls('Relu(gradient)');
+    const mean0 = nativeCalls('Mean(gradient)');
+    const [native, reference] = bothWays(() => {
+      const x = tf.concat([seeded([2, 3, 3, 4], 9), tf.zeros([1, 3, 3, 4])]);
+      const probe = seeded([3, 4], 10);
+      return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.mean(tf.relu(v), [0, 2]), probe)))(x);
+    });
+    // Equal up to the sign of zero (dy * 0 is -0 for negative dy; the short path writes +0).
+    expectClose(native[0] as Float32Array, reference[0] as Float32Array, 1e-7);
+    expect(nativeCalls('Relu(gradient)')).toBeGreaterThan(relu0);
+    expect(nativeCalls('Mean(gradient)')).toBeGreaterThan(mean0);
+  });
+
   it.each([
     { shape: [4, 5, 5, 8], axes: [0, 1, 2], keep: false }, { shape: [4, 5, 5, 8], axes: [1, 2], keep: true },
     { shape: [6, 9], axes: [1], keep: false }, { shape: [6, 9], axes: [0, 1], keep: false }, { shape: [3, 4, 5], axes: [0, 2], keep: false },
