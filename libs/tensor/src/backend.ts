@@ -67,7 +67,8 @@ async function tryNativeKernels(notes: string[]): Promise<BackendInfo | undefine
     notes.push(`${NATIVE_PACKAGE}: oneDNN ${reg.onednn}, ${reg.threads} threads, cpu kernels ${reg.kernels.join(' ')}`);
     return { name: 'cpu', kind: 'cpu-native', notes };
   } catch (err) {
-    notes.push(`${NATIVE_PACKAGE}: ${firstLine(err)}`);
+    // The package's own errors already start with its name.
+    notes.push(`${NATIVE_PACKAGE}: ${firstLine(err).replace(`${NATIVE_PACKAGE}: `, '')}`);
     return undefined;
   }
 }
