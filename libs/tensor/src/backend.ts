@@ -55,6 +55,15 @@ interface NativeKernelsModule {
 
 const NATIVE_PACKAGE = '@fedssd/native';
 
+/**
+ * TF.js's cpu backend prints a multi-line "install tfjs-node" banner on first use; backend
+ * selection already says in one line what was tried and why, so the banner only adds noise.
+ */
+function silenceCpuBanner(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
 async function tryNativeKernels(notes: string[]): Promise<BackendInfo | undefined> {
   try {
     const native = (await import(NATIVE_PACKAGE)) as NativeKernelsModule;
@@ -64,6 +73,7 @@ async function tryNativeKernels(notes: string[]): Promise<BackendInfo | undefine
     const reg = native.registerNativeCpuKernels({ threads: availableParallelism() });
     if (!(await tf.setBackend('cpu'))) throw new Error('setBackend("cpu") returned false');
     await tf.ready();
+    silenceCpuBanner();
     notes.push(`${NATIVE_PACKAGE}: oneDNN ${reg.onednn}, ${reg.threads} threads, cpu kernels ${reg.kernels.join(' ')}`);
     return { name: 'cpu', kind: 'cpu-native', notes };
   } catch (err) {
@@ -94,6 +104,7 @@ async function tryCpu(notes: string[]): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('initBackend: even the cpu backend failed to initialise');
   await tf.ready();
+  silenceCpuBanner();
   return { name: 'cpu', kind: 'cpu', notes };
 }
 

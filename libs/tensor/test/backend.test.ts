@@ -1,16 +1,27 @@
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { currentBackend, initBackend } from '../src/index.js';
 
+/** Whether `npm run build:native` produced the optional oneDNN addon on this machine. */
+const nativeBuilt = existsSync(new URL('../../native/build/Release/fedssd_native.node', import.meta.url));
+
 describe('initBackend', () => {
-  it('when the native addons are absent, then auto falls back to wasm with one note per skipped package', async () => {
+  it('when no tfjs-node package is installed, then auto picks cpu-native if the addon is built, else wasm, with one note per skipped step', async () => {
     expect(currentBackend()).toBeUndefined();
     const info = await initBackend('auto');
-    expect(info.kind).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
-    expect(info.notes).toHaveLength(2);
     expect(info.notes[0]).toMatch(/^@tensorflow\/tfjs-node-gpu: /);
     expect(info.notes[1]).toMatch(/^@tensorflow\/tfjs-node: /);
+    expect(info.notes[2]).toMatch(/^@fedssd\/native: /);
+    expect(info.notes).toHaveLength(3);
+    if (nativeBuilt) {
+      expect(info.kind).toBe('cpu-native');
+      expect(tf.getBackend()).toBe('cpu');
+      expect(info.notes[2]).toMatch(/oneDNN/);
+    } else {
+      expect(info.kind).toBe('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+    }
     for (const note of info.notes) expect(note).not.toContain('\n');
     expect(currentBackend()).toBe(info);
   });
@@ -18,10 +29,10 @@ describe('initBackend', () => {
   it('when called again (any preference), then it returns the first selection', async () => {
     const first = await initBackend();
     expect(await initBackend('cpu')).toBe(first);
-    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getBackend()).toBe(first.name);
   });
 
-  it('registers gradients, so a conv filter gradient runs on wasm', () => {
+  it('registers gradients, so a conv filter gradient runs on the selected backend', () => {
     const before = tf.memory().numTensors;
     const g = tf.tidy(() => {
       const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;

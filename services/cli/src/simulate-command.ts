@@ -50,13 +50,13 @@ export async function simulateCommand(argv: string[], signal: AbortSignal): Prom
   const c = opts.config;
   const backend = await initBackend(opts.backend);
   const say = (text: string): void => { process.stderr.write(`${text}\n`); };
-  say(`backend: ${backend.name}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
+  say(`backend: ${backend.kind}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
   const train = await loadDataset({ name: c.dataset, split: 'train', ...(c.dataDir ? { dataDir: c.dataDir } : {}), ...(c.trainLimit ? { limit: c.trainLimit } : {}), seed: c.seed });
   const test = await loadDataset({ name: c.dataset, split: 'test', ...(c.dataDir ? { dataDir: c.dataDir } : {}), ...(opts.testLimit ? { limit: opts.testLimit } : {}), seed: c.seed });
   say(`data: ${c.dataset} ${train.count} train / ${test.count} test images, ${train.height}x${train.width}x${train.channels}; ` +
     `${c.clients} clients, Dirichlet alpha ${c.alpha}, participation ${c.participation}; method ${c.method}, model ${c.model}`);
   let bar: ProgressBar | undefined;
-  const { report } = await simulateRun(c, { train, test }, { backend: backend.name, probeEpochs: opts.probeEpochs }, {
+  const { report } = await simulateRun(c, { train, test }, { backend: backend.kind, probeEpochs: opts.probeEpochs }, {
     signal,
     onRoundStart: ({ round, totalSteps }) => { if (!opts.quiet) bar = createProgressBar(`round ${round}/${c.rounds}`, totalSteps); },
     onStep: ({ stepsDone, clientIndex, clientId, loss }) => bar?.update(stepsDone, `client ${clientId} (${clientIndex + 1}) loss ${loss.toFixed(3)}`),

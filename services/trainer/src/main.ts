@@ -29,8 +29,8 @@ async function main(): Promise<void> {
   });
 
   const backend = await initBackend(config.FEDSSD_BACKEND);
-  metrics.setBackend(backend.name);
-  log.info({ backend: backend.name, kind: backend.kind, notes: backend.notes }, 'backend selected');
+  metrics.setBackend(backend.kind);
+  log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
 
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
