@@ -40,8 +40,8 @@ describe('a trainer slower than the round deadline', () => {
     try {
       await waitFor('both trainers hold a round-1 job', async () => {
         const r = await s.round(runId, 1);
-        return r?.status === 'collecting' && r.accepted.length === 0 && (await s.queueCounts()).jobs?.unacked === 2 ? true : undefined;
-      }, 90_000, 100);
+        return r?.status === 'collecting' && r.accepted.length === 0 && (await s.jobsReady()) === 1 ? true : undefined;
+      }, 90_000, 20);
       const t1 = s.services.get('t1')!;
       t1.child.kill('SIGSTOP');
       const closed = await waitFor('round 1 closed without t1', async () => {

@@ -28,6 +28,8 @@ export interface Stack {
   runRecord(runId: string): Promise<RunRecord | null>;
   /** Waits until the run is finished (throws on failed) within `timeoutMs`. */
   finished(runId: string, timeoutMs: number): Promise<RunRecord>;
+  /** Ready messages on the jobs queue, through our own channel (milliseconds, unlike rabbitmqctl). */
+  jobsReady(): Promise<number>;
   /** Ready + unacked messages on the jobs, updates and control queues, from rabbitmqctl. */
   queueCounts(): Promise<Record<string, { ready: number; unacked: number }>>;
   /** Waits until service `name` logged a line whose msg is `msg` (e.g. 'aggregator ready'); returns that JSON line. */
@@ -89,6 +91,10 @@ export async function createStack(label: string, options: { redisUrl?: string } 
         if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
         return r?.status === 'finished' ? r : undefined;
       }, timeoutMs, 250),
+    async jobsReady() {
+      const ch = await amqp!.connection.publisherChannel();
+      return (await ch.checkQueue(names.jobs)).messageCount;
+    },
     async queueCounts() {
       const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged']);
       const out: Record<string, { ready: number; unacked: number }> = {};
