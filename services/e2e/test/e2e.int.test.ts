@@ -6,6 +6,7 @@ import { MetricsRowSchema, RunConfigSchema, type RunRecord } from '@fedssd/proto
 import { encodeWeights, initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import { freePort, startService, waitFor, type ServiceProcess } from './processes.js';
+import { dashboardAndRuleMetrics } from './queried-metrics.js';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -49,11 +50,11 @@ describe('end to end: api + aggregator + two trainers as processes on RabbitMQ a
       return;
     }
     stores = connected;
-    const [apiPort, aggPort] = [await freePort(), await freePort()];
+    const [apiPort, aggPort, t1Port, t2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const common = { RABBITMQ_URL, REDIS_URL, FEDSSD_PREFIX: PREFIX, LOG_LEVEL: 'info', FEDSSD_BACKEND: 'wasm' };
     services.push(startService('aggregator', 'aggregator', { ...common, AGGREGATOR_METRICS_PORT: String(aggPort), AGGREGATOR_METRICS_HOST: '127.0.0.1', AGGREGATOR_EVAL_TEST_LIMIT: '100' }));
-    services.push(startService('trainer-1', 'trainer', { ...common, TRAINER_METRICS_PORT: '0', TRAINER_ID: 'e2e-1' }));
-    services.push(startService('trainer-2', 'trainer', { ...common, TRAINER_METRICS_PORT: '0', TRAINER_ID: 'e2e-2' }));
+    services.push(startService('trainer-1', 'trainer', { ...common, TRAINER_METRICS_PORT: String(t1Port), TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: 'e2e-1' }));
+    services.push(startService('trainer-2', 'trainer', { ...common, TRAINER_METRICS_PORT: String(t2Port), TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: 'e2e-2' }));
     services.push(startService('api', 'api', { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: TOKEN }));
     const dump = () => services.map((s) => `----- ${s.name} -----\n${s.output().slice(-4000)}`).join('\n');
     const api = `http://127.0.0.1:${apiPort}`;
@@ -91,6 +92,14 @@ describe('end to end: api + aggregator + two trainers as processes on RabbitMQ a
       });
       const text = await (await fetch(`http://127.0.0.1:${aggPort}/metrics`)).text();
       expect(text).toMatch(/fedssd_rounds_total\{[^}]*outcome="all-reported"[^}]*\} 2/);
+
+      // Every fedssd_* metric a Grafana panel or alert queries is exported live by some service.
+      const live = (await Promise.all([`${api}/metrics`, ...[aggPort, t1Port, t2Port].map((p) => `http://127.0.0.1:${p}/metrics`)]
+        .map(async (url) => (await fetch(url)).text()))).join('\n');
+      const exported = new Set([...live.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+      const queried = dashboardAndRuleMetrics();
+      expect(queried.size).toBeGreaterThan(10);
+      expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
 
       const { weights } = await reference;
       const stored = await createRunRepository(stores.redis.state, stores.redis.blobs).getModel(runId, 2);
