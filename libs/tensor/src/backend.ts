@@ -43,7 +43,9 @@ async function tryNative(pkg: string, kind: 'tensorflow-gpu' | 'tensorflow', not
     await tf.ready();
     return { name: 'tensorflow', kind, notes };
   } catch (err) {
-    notes.push(`${pkg}: ${firstLine(err)}`);
+    // A package that is simply not installed is the common case: say so in two words.
+    const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && firstLine(err).includes(`'${pkg}'`);
+    notes.push(`${pkg}: ${missing ? 'not installed' : firstLine(err)}`);
     return undefined;
   }
 }
