@@ -18,7 +18,7 @@ export interface BackendInfo {
   readonly name: string;
   /** `cpu-native`: TF.js's cpu backend with oneDNN kernels from `@fedssd/native` in front of its own. */
   readonly kind: 'tensorflow-gpu' | 'tensorflow' | 'cpu-native' | 'wasm' | 'cpu';
-  /** One line per skipped candidate or notable choice, e.g. "tfjs-node: Cannot find package". */
+  /** One line per skipped candidate or notable choice, e.g. "@tensorflow/tfjs-node: not installed". */
   readonly notes: string[];
 }
 
