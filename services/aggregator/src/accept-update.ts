@@ -1,19 +1,24 @@
-import { validateUpdate } from '@fedssd/fedavg';
+import { validateUpdate, type RejectReason } from '@fedssd/fedavg';
 import { updateKey, type AcceptedUpdate, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import type { Core } from './core.js';
 
 /**
- * Labels of `fedssd_updates_rejected_total{reason}` set here, besides validateUpdate's own
- * ('missing-tensor', 'unexpected-tensor', 'shape-mismatch', 'non-finite', 'norm-exceeded').
+ * Every label of `fedssd_updates_rejected_total{reason}`: the checks here, validateUpdate's own
+ * and 'malformed' (dead-lettered by the transport). The aggregator exports each at 0 from start-up
+ * so dashboards and `increase()` see a series before the first rejection.
  */
-export type UpdateRejectReason = 'unknown-run' | 'stale' | 'closed-round' | 'unselected' | 'duplicate' | 'wrong-key' | 'bad-samples' | 'corrupt';
+export const UPDATE_REJECT_REASONS = [
+  'unknown-run', 'stale', 'closed-round', 'unselected', 'duplicate', 'wrong-key', 'bad-samples', 'corrupt', 'malformed',
+  ...(['missing-tensor', 'unexpected-tensor', 'shape-mismatch', 'non-finite', 'norm-exceeded'] as const satisfies readonly RejectReason[]),
+] as const;
+export type UpdateRejectReason = (typeof UPDATE_REJECT_REASONS)[number];
 
-type Verdict = { ok: true; record: RoundRecord } | { ok: false; reason: string; message: string; record: RoundRecord | null };
+type Verdict = { ok: true; record: RoundRecord } | { ok: false; reason: UpdateRejectReason; message: string; record: RoundRecord | null };
 
 async function check(core: Core, msg: UpdateReady): Promise<Verdict & { bytes?: number }> {
   const { runId, round, clientId } = msg;
-  const no = (reason: string, message: string, record: RoundRecord | null = null): Verdict => ({ ok: false, reason, message, record });
+  const no = (reason: UpdateRejectReason, message: string, record: RoundRecord | null = null): Verdict => ({ ok: false, reason, message, record });
   const run = await core.runs.getRun(runId);
   if (run === null) return no('unknown-run', `run ${runId} does not exist`);
   const record = await core.runs.getRound(runId, round);

@@ -1,6 +1,6 @@
-import { ACTIVE_ROUND_STATUSES, type Message, type RoundOutcome, type RoundStart, type RunStop, type UpdateReady } from '@fedssd/protocol';
+import { ACTIVE_ROUND_STATUSES, ROUND_OUTCOMES, type Message, type RoundOutcome, type RoundStart, type RunStop, type UpdateReady } from '@fedssd/protocol';
 import type { Subscription } from '@fedssd/transport';
-import { acceptUpdate } from './accept-update.js';
+import { acceptUpdate, UPDATE_REJECT_REASONS } from './accept-update.js';
 import { closeRound } from './close-round.js';
 import type { Core } from './core.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
@@ -37,6 +37,10 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const closeAttempts = new Map<string, number>();
   let closed = false;
   let closing: Promise<void> | undefined;
+  // Every label value at 0 from the start: rate()/increase() and the dashboards see a series
+  // before the first rejection or the first round of a given outcome.
+  for (const reason of UPDATE_REJECT_REASONS) deps.metrics.updatesRejectedTotal.inc({ reason }, 0);
+  for (const outcome of ROUND_OUTCOMES) deps.metrics.roundsTotal.inc({ outcome }, 0);
 
   const core: Core = {
     bus: deps.bus, jobs: deps.jobs, runs: deps.runs, blobs: deps.blobs, log: deps.logger, metrics: deps.metrics, clock, options, timers, lock,

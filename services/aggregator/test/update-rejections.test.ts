@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGE_VERSION, updateKey, type Message } from '@fedssd/protocol';
+import { MESSAGE_VERSION, ROUND_OUTCOMES, updateKey, type Message } from '@fedssd/protocol';
+import { UPDATE_REJECT_REASONS } from '../src/accept-update.js';
 import { decodeWeights, initBackend } from '@fedssd/tensor';
 import { createHarness, fakeDelta, runStart, takeJobs, tinyConfig, writeUpdate } from './helpers.js';
 
@@ -49,6 +50,16 @@ describe('aggregator update validation', () => {
 
     await agg.handle(await writeUpdate(h, second));
     expect(await h.runs.getRound('rj', 1)).toMatchObject({ status: 'closed', outcome: 'all-reported', globalVersion: 1 });
+    await agg.close();
+  });
+
+  it('when the aggregator is created, then every rejection reason and round outcome is exported at 0', async () => {
+    const h = createHarness();
+    const agg = h.make();
+    const text = await h.metrics.registry.metrics();
+    for (const reason of UPDATE_REJECT_REASONS) expect(text).toContain(`fedssd_updates_rejected_total{reason="${reason}"} 0`);
+    for (const outcome of ROUND_OUTCOMES) expect(text).toContain(`fedssd_rounds_total{outcome="${outcome}"} 0`);
+    expect(UPDATE_REJECT_REASONS).toHaveLength(14);
     await agg.close();
   });
 

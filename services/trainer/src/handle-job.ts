@@ -20,8 +20,9 @@ export interface JobDeps {
 }
 export type { DataLoader };
 
-/** Outcome labels of `fedssd_jobs_total`. */
-export type JobOutcome = 'completed' | 'stale' | 'failed' | 'aborted' | 'requeued';
+/** Outcome labels of `fedssd_jobs_total` ('malformed': dead-lettered before reaching a handler). */
+export const JOB_OUTCOMES = ['completed', 'stale', 'failed', 'aborted', 'requeued', 'malformed'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /**
  * One training job: drop it when its run or round moved on; otherwise train the client on its

@@ -1,7 +1,7 @@
 import type { DataLoader } from '@fedssd/engine';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { BlobStore, EventBus, JobQueue, RunRepository, Subscription } from '@fedssd/transport';
-import { handleJob, type JobOutcome } from './handle-job.js';
+import { handleJob, JOB_OUTCOMES, type JobOutcome } from './handle-job.js';
 import { createRunCache } from './run-cache.js';
 
 export interface TrainerDeps {
@@ -42,6 +42,8 @@ export function createTrainer(deps: TrainerDeps): Trainer {
   let inFlight: Promise<unknown> = Promise.resolve();
   let closing: Promise<void> | undefined;
   const count = (outcome: JobOutcome) => deps.metrics.jobsTotal.inc({ outcome });
+  // Every outcome exported at 0 from the start, so increase() sees a series before the first job.
+  for (const outcome of JOB_OUTCOMES) deps.metrics.jobsTotal.inc({ outcome }, 0);
 
   return {
     get state() {

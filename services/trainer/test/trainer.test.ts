@@ -66,7 +66,10 @@ describe('trainer', () => {
     await s.until(async () => (await s.t.jobs.depth()) === 0);
     await new Promise((r) => setTimeout(r, 50));
     await trainer.idle();
-    expect(await s.trainerMetrics.registry.metrics()).toContain('fedssd_jobs_total{outcome="stale"} 3');
+    const text = await s.trainerMetrics.registry.metrics();
+    expect(text).toContain('fedssd_jobs_total{outcome="stale"} 3');
+    // The other outcomes are exported at 0 (created with the trainer), not missing.
+    for (const outcome of ['completed', 'failed', 'aborted', 'requeued', 'malformed']) expect(text).toContain(`fedssd_jobs_total{outcome="${outcome}"} 0`);
     expect(await s.runs.getModel('st', 1)).toBeNull();
     await trainer.close();
   });
