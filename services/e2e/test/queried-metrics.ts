@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { substituteGrafanaVariables } from '../../../tools/deploy-checks/promql-names.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 
@@ -18,4 +19,16 @@ export function dashboardAndRuleMetrics(): Set<string> {
   const names = new Set<string>();
   for (const text of texts) for (const m of text.matchAll(/\bfedssd_[a-z0-9_]+/g)) names.add(family(m[0]));
   return names;
+}
+
+/**
+ * Every panel query of the committed dashboards, with Grafana's variables replaced as the
+ * dashboard test does (`$__rate_interval` -> 5m, `$run_id` -> `.*`), ready to send to Prometheus.
+ */
+export function dashboardPanelQueries(): Array<{ where: string; expr: string }> {
+  const dir = new URL('deploy/grafana/dashboards/', ROOT);
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).flatMap((file) => {
+    const dashboard = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { title: string; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+    return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${dashboard.title} / ${p.title}`, expr: substituteGrafanaVariables(t.expr) })));
+  });
 }
