@@ -155,6 +155,27 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+// batchNormTrain(channels, eps, relu, x, scale, offset, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t c = info[0].As<Napi::Number>().Int64Value();
+    batchNormTrainForward(static_cast<int64_t>(len(info[3])) / c, c, f32(info[3]), f32(info[4]), f32(info[5]),
+                          info[1].As<Napi::Number>().FloatValue(), info[2].As<Napi::Boolean>().Value(), f32(info[6]),
+                          f32(info[7]), f32(info[8]));
+  });
+}
+
+// batchNormTrainGrad(channels, eps, dy, x, mean, variance, scale, y|null, dx, dscale, doffset); y given = relu
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t c = info[0].As<Napi::Number>().Int64Value();
+    const bool hasY = info[7].IsTypedArray();
+    batchNormTrainGrad(static_cast<int64_t>(len(info[2])) / c, c, f32(info[2]), f32(info[3]), f32(info[4]), f32(info[5]),
+                       f32(info[6]), hasY ? f32(info[7]) : nullptr, info[1].As<Napi::Number>().FloatValue(), f32(info[8]),
+                       f32(info[9]), f32(info[10]));
+  });
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -197,6 +218,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("setParallelMinElements", Napi::Function::New(env, SetParallelMin));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("tuneAllocator", Napi::Function::New(env, TuneAllocator));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -45,4 +45,10 @@ void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean
 void batchNormGrad(int64_t rows, int64_t c, const float* x, const float* dy, const float* mean, const float* var,
                    const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale);
 
+// Training batch norm (batch statistics, optional ReLU) and its full gradient; see batch-norm-train.cc.
+void batchNormTrainForward(int64_t rows, int64_t c, const float* x, const float* scale, const float* offset, float eps,
+                           bool relu, float* y, float* mean, float* var);
+void batchNormTrainGrad(int64_t rows, int64_t c, const float* dy, const float* x, const float* mean, const float* var,
+                        const float* scale, const float* y, float eps, float* dx, float* dscale, float* doffset);
+
 }  // namespace fedssd

@@ -40,6 +40,16 @@ export interface NativeAddon {
     channels: number, eps: number, x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array,
     scale: Float32Array | null, dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array,
   ): void;
+  /** Training batch norm over the last axis: batch mean, biased variance, y (ReLU'd if relu). */
+  batchNormTrain(
+    channels: number, eps: number, relu: boolean, x: Float32Array, scale: Float32Array, offset: Float32Array,
+    y: Float32Array, mean: Float32Array, variance: Float32Array,
+  ): void;
+  /** Full gradient of batchNormTrain w.r.t. x, scale, offset; pass the forward's y for the ReLU mask, else null. */
+  batchNormTrainGrad(
+    channels: number, eps: number, dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array,
+    scale: Float32Array, y: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array,
+  ): void;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
   setThreads(threads: number): void;
   info(): { onednn: string; threads: number };

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { batchNormBody } from './batch-norm-kernel.js';
+import { registerBatchNormTrainKernels, unregisterBatchNormTrainKernels } from './batch-norm-train-kernels.js';
 import { disableNativeBatchNormGradient, enableNativeBatchNormGradient } from './batch-norm-grad.js';
 import { disableCheapGradients, enableCheapGradients } from './cheap-gradients.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
@@ -92,6 +93,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
     kernels.push(name);
   }
+  kernels.push(...registerBatchNormTrainKernels(addon));
   enableNativeBatchNormGradient(addon);
   enableCheapGradients(addon);
   kernels.push('FusedBatchNorm(gradient)', 'Relu(gradient)', 'Mean(gradient)');
@@ -103,6 +105,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
 export function unregisterNativeCpuKernels(): void {
   disableNativeBatchNormGradient();
   disableCheapGradients();
+  unregisterBatchNormTrainKernels();
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });

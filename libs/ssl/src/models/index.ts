@@ -1,2 +1,9 @@
 export { createModel, type SslModel } from './model.js';
 export { defaultSpec, resolveSpec, type ModelKind, type ModelSpec } from './spec.js';
+export {
+  BATCH_NORM_TRAIN_GRAD_KERNEL,
+  BATCH_NORM_TRAIN_KERNEL,
+  batchNormTrain,
+  type BatchNormTrainOptions,
+  type BatchNormTrainResult,
+} from './batch-norm-train.js';

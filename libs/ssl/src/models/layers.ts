@@ -4,6 +4,7 @@
  * on the wasm backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain } from './batch-norm-train.js';
 import { filled, kaimingNormalConv, linearUniform } from './init.js';
 import type { ParamStore } from './param-store.js';
 
@@ -33,18 +34,21 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
  * BatchNorm over the last axis, for [N, C] or [N, H, W, C] inputs, PyTorch semantics:
  * training normalises with batch statistics (biased variance) and moves the running
  * estimates by momentum 0.1 using the unbiased variance; inference uses the running estimates.
+ * With `relu` the layer is BN followed by ReLU; in training both are one tape node
+ * (`batchNormTrain`), which keeps far fewer activations than moments + batchNorm + relu.
  * tf.batchNorm is always given offset and scale (without them its backprop crashes on wasm).
  */
-export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number): Forward<T> {
+export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number, relu = false): Forward<T> {
   const gamma = store.add(`${name}.gamma`, [channels], filled(channels, 1), true);
   const beta = store.add(`${name}.beta`, [channels], filled(channels, 0), true);
   const runningMean = store.add(`${name}.runningMean`, [channels], filled(channels, 0), false);
   const runningVar = store.add(`${name}.runningVar`, [channels], filled(channels, 1), false);
   return (x, training) => {
-    if (!training) return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS) as T;
-    const axes = x.rank === 4 ? [0, 1, 2] : [0];
-    const { mean, variance } = tf.moments(x, axes);
-    const y = tf.batchNorm(x, mean, variance, beta, gamma, BN_EPS) as T;
+    if (!training) {
+      const y = tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS) as T;
+      return relu ? tf.relu(y) : y;
+    }
+    const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, { epsilon: BN_EPS, relu });
     const n = x.size / channels;
     // Running estimates are state: they never reach the loss, so the tape ignores them.
     const nextMean = tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
@@ -54,8 +58,7 @@ export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore
     );
     runningMean.assign(nextMean);
     runningVar.assign(nextVar);
-    nextMean.dispose();
-    nextVar.dispose();
+    tf.dispose([nextMean, nextVar, mean, variance]);
     return y;
   };
 }

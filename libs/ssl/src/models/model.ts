@@ -56,7 +56,7 @@ export function createModel(spec: ModelSpec | ModelKind, seed: number): SslModel
       : buildResnet18Encoder(store, seed, channels, resolved.width ?? 1);
   const hidden = projectorHidden(resolved);
   const fc1 = linear(store, seed, 'projector.fc1', d, hidden);
-  const bn = batchNorm<tf.Tensor2D>(store, 'projector.bn', hidden);
+  const bnRelu = batchNorm<tf.Tensor2D>(store, 'projector.bn', hidden, true);
   const fc2 = linear(store, seed, 'projector.fc2', hidden, d);
   const trainableEntries = store.entries().filter((e) => e.trainable);
   let disposed = false;
@@ -78,7 +78,7 @@ export function createModel(spec: ModelSpec | ModelKind, seed: number): SslModel
       if (training && x.shape[0] < 2) throw new RangeError(`forward: training needs a batch of at least 2, got ${x.shape[0]}`);
       return tf.tidy(() => {
         const h = encoder(x, training);
-        const zt = fc2(tf.relu(bn(fc1(h, training), training)), training);
+        const zt = fc2(bnRelu(fc1(h, training), training), training);
         return { h, zt };
       });
     },

@@ -11,14 +11,14 @@ type Encoder = (x: tf.Tensor4D, training: boolean) => tf.Tensor2D;
 
 function basicBlock(store: ParamStore, seed: number, name: string, cin: number, cout: number, stride: 1 | 2): Forward<tf.Tensor4D> {
   const conv1 = conv2d(store, seed, `${name}.conv1`, 3, cin, cout, stride);
-  const bn1 = batchNorm<tf.Tensor4D>(store, `${name}.bn1`, cout);
+  const bn1Relu = batchNorm<tf.Tensor4D>(store, `${name}.bn1`, cout, true);
   const conv2 = conv2d(store, seed, `${name}.conv2`, 3, cout, cout, 1);
   const bn2 = batchNorm<tf.Tensor4D>(store, `${name}.bn2`, cout);
   const needsProjection = stride !== 1 || cin !== cout;
   const scConv = needsProjection ? conv2d(store, seed, `${name}.shortcut.conv`, 1, cin, cout, stride) : undefined;
   const scBn = needsProjection ? batchNorm<tf.Tensor4D>(store, `${name}.shortcut.bn`, cout) : undefined;
   return (x, training) => {
-    const out = bn2(conv2(tf.relu(bn1(conv1(x, training), training)), training), training);
+    const out = bn2(conv2(bn1Relu(conv1(x, training), training), training), training);
     const shortcut = scConv && scBn ? scBn(scConv(x, training), training) : x;
     return tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
   };
@@ -32,7 +32,7 @@ export function resnetWidths(width: number): [number, number, number, number] {
 export function buildResnet18Encoder(store: ParamStore, seed: number, channels: number, width: number): Encoder {
   const widths = resnetWidths(width);
   const stemConv = conv2d(store, seed, 'encoder.stem.conv', 3, channels, widths[0], 1);
-  const stemBn = batchNorm<tf.Tensor4D>(store, 'encoder.stem.bn', widths[0]);
+  const stemBnRelu = batchNorm<tf.Tensor4D>(store, 'encoder.stem.bn', widths[0], true);
   const blocks: Array<Forward<tf.Tensor4D>> = [];
   let cin = widths[0];
   widths.forEach((cout, s) => {
@@ -42,7 +42,7 @@ export function buildResnet18Encoder(store: ParamStore, seed: number, channels: 
     cin = cout;
   });
   return (x, training) => {
-    let y = tf.relu(stemBn(stemConv(x, training), training));
+    let y = stemBnRelu(stemConv(x, training), training);
     for (const block of blocks) y = block(y, training);
     return globalAvgPool(y);
   };

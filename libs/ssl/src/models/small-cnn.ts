@@ -12,13 +12,13 @@ export function buildSmallEncoder(store: ParamStore, seed: number, channels: num
   let cin = channels;
   widths.forEach((cout, i) => {
     const name = `encoder.block${i + 1}`;
-    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout) });
+    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout, true) });
     cin = cout;
   });
   return (x, training) => {
     let y = x;
     blocks.forEach((b, i) => {
-      y = tf.relu(b.bn(b.conv(y, training), training));
+      y = b.bn(b.conv(y, training), training);
       if (i < blocks.length - 1) y = tf.maxPool(y, 2, 2, 'valid');
     });
     return globalAvgPool(y);
