@@ -12,6 +12,12 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/** Which run a per-run series belongs to: its id and its method (baseline, dsr, pd, ssd). */
+export interface RunLabels {
+  runId: string;
+  method: string;
+}
+
 /** Per-run evaluation gauges, set by {@link Metrics.setRunEvaluation}. */
 export interface RunEvaluation {
   knnAccuracy: number | null;
@@ -54,10 +60,10 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
   });
   const trainingSamplesPerSecond = new Gauge({ name: 'fedssd_training_samples_per_second', help: 'Training throughput of the last job (samples per second).', registers });
   const queueDepth = new Gauge({ name: 'fedssd_queue_depth', help: 'Messages waiting in a queue.', labelNames: ['queue'] as const, registers });
-  const knnAccuracy = new Gauge({ name: 'fedssd_knn_accuracy', help: 'kNN accuracy of the latest evaluated global model (ratio 0-1).', labelNames: ['run_id'] as const, registers });
-  const uniformity = new Gauge({ name: 'fedssd_uniformity', help: 'Uniformity loss of the latest evaluated global model.', labelNames: ['run_id'] as const, registers });
-  const effectiveRank = new Gauge({ name: 'fedssd_effective_rank', help: 'Effective rank of the latest evaluated global representations.', labelNames: ['run_id'] as const, registers });
-  const interClientUniformity = new Gauge({ name: 'fedssd_inter_client_uniformity', help: 'Inter-client uniformity of the latest evaluated global model.', labelNames: ['run_id'] as const, registers });
+  const knnAccuracy = new Gauge({ name: 'fedssd_knn_accuracy', help: 'kNN accuracy of the latest evaluated global model (ratio 0-1).', labelNames: ['run_id', 'method'] as const, registers });
+  const uniformity = new Gauge({ name: 'fedssd_uniformity', help: 'Uniformity loss of the latest evaluated global model.', labelNames: ['run_id', 'method'] as const, registers });
+  const effectiveRank = new Gauge({ name: 'fedssd_effective_rank', help: 'Effective rank of the latest evaluated global representations.', labelNames: ['run_id', 'method'] as const, registers });
+  const interClientUniformity = new Gauge({ name: 'fedssd_inter_client_uniformity', help: 'Inter-client uniformity of the latest evaluated global model.', labelNames: ['run_id', 'method'] as const, registers });
   const backendInfo = new Gauge({ name: 'fedssd_backend_info', help: 'TensorFlow.js backend in use (value is always 1).', labelNames: ['backend'] as const, registers });
   const httpRequestsTotal = new Counter({ name: 'fedssd_http_requests_total', help: 'HTTP requests served, by method, route template and status code.', labelNames: ['method', 'route', 'status'] as const, registers });
 
@@ -79,18 +85,22 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
     interClientUniformity,
     backendInfo,
     httpRequestsTotal,
-    /** Sets the four per-run gauges; a null metric removes that run's series rather than exporting a fake 0. */
-    setRunEvaluation(runId: string, evaluation: RunEvaluation): void {
+    /**
+     * Sets the four per-run gauges (labels `run_id`, `method`, so dashboards can compare methods
+     * directly); a null metric removes that run's series rather than exporting a fake 0.
+     */
+    setRunEvaluation(run: RunLabels, evaluation: RunEvaluation): void {
+      const labels = { run_id: run.runId, method: run.method };
       const values = [evaluation.knnAccuracy, evaluation.uniformity, evaluation.effectiveRank, evaluation.interClientUniformity];
       perRun.forEach((gauge, i) => {
         const value = values[i];
-        if (value === null || value === undefined || !Number.isFinite(value)) gauge.remove({ run_id: runId });
-        else gauge.set({ run_id: runId }, value);
+        if (value === null || value === undefined || !Number.isFinite(value)) gauge.remove(labels);
+        else gauge.set(labels, value);
       });
     },
-    /** Drops a finished run's series so label cardinality does not grow without bound. */
-    forgetRun(runId: string): void {
-      for (const gauge of perRun) gauge.remove({ run_id: runId });
+    /** Drops a run's series so label cardinality does not grow without bound. */
+    forgetRun(run: RunLabels): void {
+      for (const gauge of perRun) gauge.remove({ run_id: run.runId, method: run.method });
     },
     /** Marks the backend in use: exactly one `backend` series is 1. */
     setBackend(backend: string): void {

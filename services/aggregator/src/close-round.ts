@@ -1,4 +1,4 @@
-import { addWeights, createFedAvg } from '@fedssd/fedavg';
+import { addWeights, createFedAvg, FOLD_GROUP_MAX, type WeightedUpdate } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, updateKey, type EvalMetrics, type RoundOutcome, type RoundRecord, type RunRecord } from '@fedssd/protocol';
 import { decodeWeights, encodeWeights } from '@fedssd/tensor';
 import type { Core } from './core.js';
@@ -23,14 +23,23 @@ export async function closeRound(core: Core, runId: string, round: number, outco
   await finishRound(core, current, record);
 }
 
-/** FedAvg of the accepted updates in ascending client-id order, each blob read once. */
+/**
+ * FedAvg of the accepted updates in ascending client-id order, each blob read once. Blobs are
+ * read and folded FOLD_GROUP_MAX at a time: one pass over the sums per group (same bytes as one
+ * by one) while at most that many decoded updates are held at once.
+ */
 async function aggregate(core: Core, context: RunContext, record: RoundRecord) {
   const global = await context.global(record.baseVersion);
   const fold = createFedAvg(global);
-  for (const update of [...record.accepted].sort((a, b) => a.clientId - b.clientId)) {
-    const bytes = await core.blobs.getBlob(update.updateKey);
-    if (bytes === null) throw new Error(`update blob ${update.updateKey} vanished before aggregation`);
-    fold.add(decodeWeights(bytes, { copy: false }), update.samples);
+  const ordered = [...record.accepted].sort((a, b) => a.clientId - b.clientId);
+  for (let g = 0; g < ordered.length; g += FOLD_GROUP_MAX) {
+    const group: WeightedUpdate[] = [];
+    for (const update of ordered.slice(g, g + FOLD_GROUP_MAX)) {
+      const bytes = await core.blobs.getBlob(update.updateKey);
+      if (bytes === null) throw new Error(`update blob ${update.updateKey} vanished before aggregation`);
+      group.push({ weights: decodeWeights(bytes, { copy: false }), samples: update.samples });
+    }
+    fold.addAll(group);
   }
   return addWeights(global, fold.result());
 }
@@ -67,7 +76,7 @@ export async function finishRound(core: Core, run: RunRecord, start: RoundRecord
     if (evaluated === null) return;
     record = evaluated;
     if (metrics) {
-      core.metrics.setRunEvaluation(runId, metrics);
+      core.metrics.setRunEvaluation({ runId, method: config.method }, metrics);
       await core.bus.publish({ type: 'round.evaluated', version: MESSAGE_VERSION, runId, sentAt: core.clock.now(), round, globalVersion: version, metrics, evalSeconds });
     }
   }

@@ -73,7 +73,7 @@ describe('aggregator round lifecycle (in-memory fakes)', () => {
     expect(seen.map((m) => m.type)).toEqual(['round.opened', 'round.evaluated', 'round.closed', 'round.opened', 'round.evaluated', 'round.closed', 'run.finished']);
     const text = await h.metrics.registry.metrics();
     expect(text).toMatch(/fedssd_rounds_total\{outcome="all-reported"\} 2/);
-    expect(text).toMatch(/fedssd_knn_accuracy\{run_id="r2"\} 0.5/);
+    expect(text).toMatch(/fedssd_knn_accuracy\{run_id="r2",method="ssd"\} 0.5/);
     await sub.cancel();
     await agg.close();
   });

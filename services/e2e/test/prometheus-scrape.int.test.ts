@@ -94,7 +94,7 @@ describe('observability: a real Prometheus scrapes the services, RabbitMQ and Re
       }
       expect(empty).toEqual([]);
       // And the per-run quality gauges carry this run's id (the representation dashboard's variable).
-      const knn = (await prometheus.query('/api/v1/query', { query: `fedssd_knn_accuracy{run_id="${runId}"}` })) as unknown[];
+      const knn = (await prometheus.query('/api/v1/query', { query: `fedssd_knn_accuracy{run_id="${runId}", method="ssd"}` })) as unknown[];
       expect(knn).toHaveLength(1);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${dump()}`, { cause: error });
