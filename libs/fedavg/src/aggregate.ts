@@ -1,29 +1,24 @@
-import type { Weights } from '@fedssd/tensor';
+import type { WeightTensor, Weights } from '@fedssd/tensor';
 import { FedAvgError } from './errors.js';
+import { FOLD_GROUP_MAX, foldGroup } from './fold-kernels.js';
 import { assertSameLayout } from './weights-math.js';
 
-/**
- * sum[j] += values[j] * weight for all j. Unrolled by four: V8's per-iteration overhead, not
- * memory, bounded the plain loop (0.75 vs 4.5 GB/s of float32 input measured here). Same
- * operations per element in the same order, so results are bitwise those of the plain loop.
- */
-function foldInto(sum: Float64Array, values: Float32Array, weight: number): void {
-  const n = sum.length;
-  const m = n - (n % 4);
-  let j = 0;
-  for (; j < m; j += 4) {
-    sum[j] = (sum[j] as number) + (values[j] as number) * weight;
-    sum[j + 1] = (sum[j + 1] as number) + (values[j + 1] as number) * weight;
-    sum[j + 2] = (sum[j + 2] as number) + (values[j + 2] as number) * weight;
-    sum[j + 3] = (sum[j + 3] as number) + (values[j + 3] as number) * weight;
-  }
-  for (; j < n; j += 1) sum[j] = (sum[j] as number) + (values[j] as number) * weight;
+/** One update and its FedAvg weight (local training samples). */
+export interface WeightedUpdate {
+  weights: Weights;
+  samples: number;
 }
 
-/** A streaming weighted average: fold updates one at a time, memory O(model). */
+/** A streaming weighted average: fold updates as they come (one or a few at a time), memory O(model). */
 export interface FedAvgAccumulator {
   /** Folds one update weighted by its sample count (> 0, finite). Names and shapes must match the template. */
   add(update: Weights, samples: number): void;
+  /**
+   * Folds several updates in list order: the same sums, bit for bit, as `add` on each in turn,
+   * but up to {@link FOLD_GROUP_MAX} updates per pass over the sums (about 2x faster when all are
+   * at hand). Every update is checked before any is folded, so a bad one leaves the sums unchanged.
+   */
+  addAll(updates: readonly WeightedUpdate[]): void;
   /** Updates folded so far. */
   readonly count: number;
   /** Sum of their sample counts. */
@@ -41,16 +36,24 @@ export function createFedAvg(template: Weights): FedAvgAccumulator {
   const sums = template.map((w) => new Float64Array(w.values.length));
   let count = 0;
   let totalSamples = 0;
-  return {
-    add(update, samples) {
+  function addAll(updates: readonly WeightedUpdate[]): void {
+    for (const { weights, samples } of updates) {
       if (!(samples > 0) || !Number.isFinite(samples)) {
         throw new FedAvgError('INVALID_OPTION', `samples must be > 0 and finite (got ${samples})`);
       }
-      assertSameLayout(template, update, 'update');
-      update.forEach((w, i) => foldInto(sums[i] as Float64Array, w.values, samples));
-      count += 1;
-      totalSamples += samples;
-    },
+      assertSameLayout(template, weights, 'update');
+    }
+    for (let g = 0; g < updates.length; g += FOLD_GROUP_MAX) {
+      const group = updates.slice(g, g + FOLD_GROUP_MAX);
+      const counts = group.map((u) => u.samples);
+      sums.forEach((sum, i) => foldGroup(sum, group.map((u) => (u.weights[i] as WeightTensor).values), counts));
+      for (const n of counts) totalSamples += n;
+      count += group.length;
+    }
+  }
+  return {
+    add: (update, samples) => addAll([{ weights: update, samples }]),
+    addAll,
     get count() {
       return count;
     },
@@ -85,13 +88,12 @@ export function fedAvg(updates: readonly ClientUpdate[]): Weights {
   const first = updates[0];
   if (first === undefined) throw new FedAvgError('NO_UPDATES', 'fedAvg needs at least one update; got an empty list');
   const ordered = [...updates].sort((a, b) => a.clientId - b.clientId);
-  const accumulator = createFedAvg(first.weights);
   ordered.forEach((update, i) => {
     if (i > 0 && (ordered[i - 1] as ClientUpdate).clientId === update.clientId) {
       throw new FedAvgError('INVALID_OPTION', `clientId ${update.clientId} appears more than once`);
     }
-    accumulator.add(update.weights, update.samples);
   });
+  const accumulator = createFedAvg(first.weights);
+  accumulator.addAll(ordered);
   return accumulator.result();
 }
-

@@ -51,6 +51,40 @@ describe('createFedAvg', () => {
     expect(avg.count).toBe(0); // rejected updates leave no trace
     expect(() => avg.result()).toThrow(FedAvgError);
   });
+
+  it('when updates are folded in groups (addAll), then every byte equals one add per update', () => {
+    // Products are exact (power-of-two sample counts) and huge terms cancel, so the float64
+    // sums depend visibly on the order of additions: summing a group before adding it to the
+    // running sum would change many result values (checked by breaking the kernel once).
+    const rng = createRng(21);
+    const picks = [2 ** 90, -(2 ** 90), 1, -1, 0.25, 3];
+    const updates = Array.from({ length: 9 }, (_, k) => {
+      const samples = 2 ** (k % 4);
+      const pick = (): number => (picks[Math.floor(rng.uniform(0, picks.length))] as number) / samples;
+      const weights = randomWeights(200 + k).concat([{ name: 'z.odd', shape: [37], values: new Float32Array(37) }])
+        .map((w) => ({ ...w, values: w.values.map(pick) }));
+      return { weights, samples };
+    });
+    const bytes = (w: Weights): Buffer => Buffer.concat(w.map((t) => Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)));
+    for (let k = 1; k <= updates.length; k += 1) {
+      const one = createFedAvg(updates[0]!.weights);
+      for (const u of updates.slice(0, k)) one.add(u.weights, u.samples);
+      const grouped = createFedAvg(updates[0]!.weights);
+      grouped.addAll(updates.slice(0, k));
+      expect(grouped.count).toBe(k);
+      expect(grouped.totalSamples).toBe(one.totalSamples);
+      expect(bytes(grouped.result()).equals(bytes(one.result()))).toBe(true);
+    }
+  });
+
+  it('when one update of a group is bad, then addAll folds none of them', () => {
+    const a = randomWeights(7);
+    const avg = createFedAvg(a);
+    expect(() => avg.addAll([{ weights: a, samples: 2 }, { weights: a, samples: Number.NaN }])).toThrow('samples must be > 0 and finite (got NaN)');
+    expect(avg.count).toBe(0);
+    avg.addAll([{ weights: a, samples: 2 }]);
+    expect(avg.result()).toEqual(a);
+  });
 });
 
 describe('fedAvg', () => {
