@@ -109,7 +109,50 @@ describe('weights codec', () => {
     expect(codeOf(() => decodeWeights(badMagic))).toMatch(/^bad-magic/);
     const badVersion = bytes.slice();
     badVersion[4] = 9;
-    expect(codeOf(() => decodeWeights(badVersion))).toBe('unsupported-version: unsupported version 9; this decoder reads 1');
+    expect(codeOf(() => decodeWeights(badVersion))).toBe('unsupported-version: unsupported version 9; this decoder reads 1 and 2');
+  });
+
+  it('the trailer is the CRC-32 (IEEE) of every byte before it', () => {
+    // Bitwise reference CRC-32 (reflected polynomial 0xEDB88320), independent of the codec's.
+    const crc32 = (bytes: Uint8Array): number => {
+      let c = ~0;
+      for (const b of bytes) {
+        c ^= b;
+        for (let k = 0; k < 8; k += 1) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    const bytes = encodeWeights(sample, { dtype: 'fp16' });
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    expect(view.getUint16(4, true)).toBe(2);
+    expect(view.getUint32(bytes.length - 4, true)).toBe(crc32(bytes.subarray(0, bytes.length - 4)));
+  });
+
+  it('when a buffer is of version 1 (CRC32C trailer), then it still decodes and is still checked', () => {
+    const v1 = encodeWeights(sample).slice();
+    const view = new DataView(v1.buffer);
+    view.setUint16(4, 1, true);
+    view.setUint32(v1.length - 4, crc32c(v1.subarray(0, v1.length - 4)), true);
+    expect(decodeWeights(v1).map((t) => Array.from(t.values))).toEqual(sample.map((t) => Array.from(t.values)));
+    v1[100] = (v1[100] as number) ^ 4;
+    expect(codeOf(() => decodeWeights(v1))).toMatch(/^checksum-mismatch/);
+  });
+
+  it('when encoding into a reused buffer, then the bytes equal a fresh encoding (stale bytes overwritten)', () => {
+    const host = new Uint8Array(weightsByteLength(sample) + 64).fill(0xaa);
+    for (const dtype of ['fp32', 'fp16', 'int8'] as const) {
+      host.fill(0xaa);
+      const into = host.subarray(8);
+      const out = encodeWeights(sample, { dtype, into });
+      expect(out.buffer).toBe(host.buffer);
+      expect(out.byteOffset).toBe(8);
+      expect(Buffer.from(out).equals(Buffer.from(encodeWeights(sample, { dtype })))).toBe(true);
+    }
+    expect(codeOf(() => encodeWeights(sample, { into: host.subarray(2) }))).toBe('invalid-input: into must start at a multiple of 4 bytes (byteOffset 2)');
+    expect(codeOf(() => encodeWeights(sample, { into: new Uint8Array(16) }))).toBe(
+      `invalid-input: into holds 16 bytes; the encoding needs ${weightsByteLength(sample)}`,
+    );
   });
 
   it('decodes from an unaligned slice of a larger buffer', () => {

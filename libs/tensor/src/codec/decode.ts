@@ -1,9 +1,9 @@
 /** Bytes -> weights, verifying magic, version, length and checksum before parsing. Pure: no I/O. */
 import type { WeightTensor, Weights } from '../weights.js';
 import { CodecError } from './codec-error.js';
-import { crc32c } from './crc32c.js';
+import { trailerChecksum } from './checksum.js';
 import { fromHalfBits } from './fp16.js';
-import { align4, BYTES_PER_ELEMENT, DTYPES, HEADER_BYTES, MAGIC, TRAILER_BYTES, VERSION } from './format.js';
+import { align4, BYTES_PER_ELEMENT, DTYPES, HEADER_BYTES, MAGIC, READABLE_VERSIONS, TRAILER_BYTES } from './format.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
@@ -28,12 +28,14 @@ export function decodeWeights(input: Uint8Array, opts: DecodeOptions = {}): Weig
   if (MAGIC.some((b, i) => bytes[i] !== b)) throw new CodecError('bad-magic', 'bad magic: not an encoded weights buffer');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== VERSION) throw new CodecError('unsupported-version', `unsupported version ${version}; this decoder reads ${VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new CodecError('unsupported-version', `unsupported version ${version}; this decoder reads ${READABLE_VERSIONS.join(' and ')}`);
+  }
   const total = view.getUint32(12, true);
   if (bytes.length < total) throw new CodecError('truncated', `truncated at byte ${bytes.length}: header says ${total} bytes`);
   if (bytes.length > total) throw new CodecError('length-mismatch', `length mismatch: header says ${total} bytes, got ${bytes.length}`);
   const stored = view.getUint32(total - TRAILER_BYTES, true);
-  const actual = crc32c(bytes.subarray(0, total - TRAILER_BYTES));
+  const actual = trailerChecksum(version, bytes.subarray(0, total - TRAILER_BYTES));
   if (stored !== actual) throw new CodecError('checksum-mismatch', `checksum mismatch: stored ${hex(stored)}, computed ${hex(actual)}`);
 
   const dtype = DTYPES[view.getUint8(6)];

@@ -5,13 +5,19 @@
  *   header   magic "FSDW" | u16 version | u8 dtype | u8 reserved(0) | u32 tensorCount | u32 totalBytes
  *   tensor*  u16 nameBytes | utf8 name | pad to 4 | u32 rank | u32 dims[rank] | f32 scale (int8 only)
  *            | data (fp32: 4n, fp16: 2n, int8: n bytes) | pad to 4
- *   trailer  u32 CRC32C of every byte before it
+ *   trailer  u32 checksum of every byte before it: CRC-32 (IEEE, as zlib) in version 2,
+ *            CRC32C (Castagnoli) in version 1 (still decoded; never written any more)
+ *
+ * Padding and the reserved byte are zero, so equal weights always give equal bytes.
  */
 import { sizeOf } from '../weights.js';
 import type { Weights } from '../weights.js';
 
 export const MAGIC = [0x46, 0x53, 0x44, 0x57] as const; // "FSDW"
-export const VERSION = 1;
+/** Version written by `encodeWeights`. */
+export const VERSION = 2;
+/** Versions `decodeWeights` reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const HEADER_BYTES = 16;
 export const TRAILER_BYTES = 4;
 
