@@ -18,6 +18,7 @@
  *   forward output, read only for the ReLU mask.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { releasing } from './eager-ops.js';
 
 /** Kernel name of the optional one-pass forward (see the module comment for its contract). */
 export const BATCH_NORM_TRAIN_KERNEL = 'FedssdBatchNormTrain';
@@ -56,7 +57,7 @@ function forwardStats(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, opts: B
 }
 
 /** Gradient w.r.t. x, scale and offset; g is dy with the ReLU mask applied. */
-function backward(dy: tf.Tensor, saved: tf.Tensor[], opts: BatchNormTrainOptions): tf.Tensor[] {
+function gradients(dy: tf.Tensor, saved: tf.Tensor[], opts: BatchNormTrainOptions): tf.Tensor[] {
   const [x, mean, variance, scale, saved4] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
   // Without ReLU the output is not saved (it would pin an activation the tape otherwise frees).
   const y = saved4 ?? x;
@@ -96,7 +97,8 @@ export function batchNormTrain<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, of
     save(opts.relu ? [xIn, mean, variance, scaleIn, y] : [xIn, mean, variance, scaleIn]);
     // The forward runs inside a scope that disposes everything but y: keep the statistics.
     stats = [tf.keep(mean) as tf.Tensor1D, tf.keep(variance) as tf.Tensor1D];
-    return { value: y, gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved, opts) };
+    // Releases dy and the saved tensors once the gradient is computed (see eager-ops.ts).
+    return { value: y, gradFunc: releasing((dy, saved) => gradients(dy, saved, opts)) };
   });
   const y = op(x, scale, offset) as T;
   if (!stats) throw new Error('batchNormTrain: forward produced no statistics');

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from './batch-norm-train.js';
+import { conv2dEager } from './eager-ops.js';
 import { filled, kaimingNormalConv, linearUniform } from './init.js';
 import type { ParamStore } from './param-store.js';
 
@@ -18,15 +19,16 @@ export type Forward<T extends tf.Tensor> = (x: T, training: boolean) => T;
  * 2-D convolution without bias (a BatchNorm always follows). Padding follows PyTorch's
  * symmetric `padding = k // 2`: TF's 'same' pads asymmetrically for stride 2, which would
  * sample different pixels than the reference, so strided 3x3 convs pad explicitly.
+ * `inputGrad` false marks a layer fed by the data, whose input gradient is never used.
  */
-export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2): Forward<tf.Tensor4D> {
+export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2, inputGrad = true): Forward<tf.Tensor4D> {
   const shape = [size, size, cin, cout] as const;
   const kernel = store.add(`${name}.kernel`, shape, kaimingNormalConv(seed, `${name}.kernel`, shape), true);
   const half = Math.floor(size / 2);
   return (x) => {
-    if (stride === 1 || half === 0) return tf.conv2d(x, kernel as tf.Tensor4D, stride, half === 0 ? 'valid' : 'same');
+    if (stride === 1 || half === 0) return conv2dEager(x, kernel as tf.Tensor4D, stride, half === 0 ? 'valid' : 'same', inputGrad);
     const padded = tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]);
-    return tf.conv2d(padded, kernel as tf.Tensor4D, stride, 'valid');
+    return conv2dEager(padded, kernel as tf.Tensor4D, stride, 'valid', inputGrad);
   };
 }
 

@@ -3,7 +3,8 @@
  * BasicBlocks with strides 1/2/2/2, 1x1 conv + BN shortcut when the shape changes, global
  * average pool. Channel counts are 64/128/256/512 times `width`.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { addReluEager } from './eager-ops.js';
 import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
 import type { ParamStore } from './param-store.js';
 
@@ -20,7 +21,7 @@ function basicBlock(store: ParamStore, seed: number, name: string, cin: number, 
   return (x, training) => {
     const out = bn2(conv2(bn1Relu(conv1(x, training), training), training), training);
     const shortcut = scConv && scBn ? scBn(scConv(x, training), training) : x;
-    return tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+    return addReluEager(out, shortcut);
   };
 }
 
@@ -31,7 +32,7 @@ export function resnetWidths(width: number): [number, number, number, number] {
 
 export function buildResnet18Encoder(store: ParamStore, seed: number, channels: number, width: number): Encoder {
   const widths = resnetWidths(width);
-  const stemConv = conv2d(store, seed, 'encoder.stem.conv', 3, channels, widths[0], 1);
+  const stemConv = conv2d(store, seed, 'encoder.stem.conv', 3, channels, widths[0], 1, false);
   const stemBnRelu = batchNorm<tf.Tensor4D>(store, 'encoder.stem.bn', widths[0], true);
   const blocks: Array<Forward<tf.Tensor4D>> = [];
   let cin = widths[0];

@@ -2,7 +2,8 @@
  * The CPU preset encoder: three conv3x3-BN-ReLU blocks (32/64/128 channels), max-pool after
  * the first two, global average pool -> h in R^128. Works for any input size >= 4x4.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { maxPool2Eager } from './eager-ops.js';
 import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
 import type { ParamStore } from './param-store.js';
 
@@ -12,14 +13,14 @@ export function buildSmallEncoder(store: ParamStore, seed: number, channels: num
   let cin = channels;
   widths.forEach((cout, i) => {
     const name = `encoder.block${i + 1}`;
-    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout, true) });
+    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1, i > 0), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout, true) });
     cin = cout;
   });
   return (x, training) => {
     let y = x;
     blocks.forEach((b, i) => {
       y = b.bn(b.conv(y, training), training);
-      if (i < blocks.length - 1) y = tf.maxPool(y, 2, 2, 'valid');
+      if (i < blocks.length - 1) y = maxPool2Eager(y);
     });
     return globalAvgPool(y);
   };
