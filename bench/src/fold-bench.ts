@@ -1,17 +1,26 @@
 /**
- * Aggregator throughput: FedAvg fold (`createFedAvg(...).add`) over ResNet-18-sized updates vs
- * a plain typed-array copy of the same bytes, and the weight codec (encode + decode, fp32).
- * Rounds alternate fold and copy so a drifting machine affects both alike; medians are used.
+ * Aggregator throughput on ResNet-18-sized updates: the FedAvg fold against a plain copy of the
+ * same bytes, and the weight codec (fp32). Each round runs every measurement once, so a drifting
+ * machine affects all alike; medians over rounds are reported.
  *
  *   npm run bench:fold -- [--clients 8] [--rounds 5] [--width 1]
  *
- * Prints `RESULT fold_gbps=<x> memcpy_gbps=<y> ratio=<x/y> codec_gbps=<z>` (GB = 1e9 bytes of
- * float32 weights read per second). fold = `add` into an existing accumulator, like the copy
- * into existing arrays; creating the accumulator (fresh float64 memory: on this VM first-touch
- * page faults cost ~5 ms per MB) is reported separately, as is decode with `copy: false`.
+ * What is measured (GB = 1e9 bytes of float32 weights read per second):
+ * - inputs: `clients` distinct updates (the model's real tensors, scaled per client), each
+ *   encoded once into its own Buffer and decoded with `copy: false`, as close-round.ts does with
+ *   the blobs Redis returns; the fold reads views into those Buffers.
+ * - fold: `addAll` of all updates (FOLD_GROUP_MAX per pass, as close-round.ts) into an
+ *   accumulator whose memory is already touched; memcpy: `Float32Array.set` of the same views
+ *   into arrays already touched. `fold1` is the same fold one `add` per update (the old path);
+ *   `round` is what close-round.ts pays per round: createFedAvg (fresh float64 memory, first-touch
+ *   page faults included) + addAll + result().
+ * - codec: encodeWeights into a reused buffer + decodeWeights with `copy: false` (no fresh
+ *   memory); `codec_fresh`: encode into a new buffer + decode with copy, as the trainer does.
+ *
+ * Prints `RESULT fold_gbps=<x> memcpy_gbps=<y> ratio=<x/y> codec_gbps=<z> ...`.
  */
-import { createFedAvg } from '@fedssd/fedavg';
-import { decodeWeights, encodeWeights, initBackend, type Weights } from '@fedssd/tensor';
+import { createFedAvg, FOLD_GROUP_MAX, type FedAvgAccumulator } from '@fedssd/fedavg';
+import { decodeWeights, encodeWeights, initBackend, weightsByteLength, type Weights } from '@fedssd/tensor';
 import { createModel } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
 import { median } from './run-process.js';
@@ -40,45 +49,50 @@ async function resnetWeights(width: number): Promise<Weights> {
   return weights;
 }
 
+/** Client c's update as the aggregator sees it: views into its own blob (a Buffer, like Redis returns). */
+function clientUpdate(weights: Weights, c: number): Weights {
+  const scaled = weights.map((w) => ({ ...w, values: w.values.map((v) => v * (1 + c / 64)) }));
+  return decodeWeights(Buffer.from(encodeWeights(scaled)), { copy: false });
+}
+
 async function main(): Promise<void> {
   const clients = Number(args.clients);
   const rounds = Number(args.rounds);
-  // Updates reach the aggregator through the codec, so fold what decodeWeights returns.
-  const weights = decodeWeights(encodeWeights(await resnetWeights(Number(args.width))));
+  const weights = await resnetWeights(Number(args.width));
+  const updates = Array.from({ length: clients }, (_, c) => ({ weights: clientUpdate(weights, c), samples: 100 + c }));
   const bytes = weights.reduce((n, w) => n + w.values.byteLength, 0);
-  const copies = weights.map((w) => new Float32Array(w.values.length));
-  const fold: number[] = [];
-  const create: number[] = [];
-  const copy: number[] = [];
-  const codec: number[] = [];
-  const codecViews: number[] = [];
+  const copies = weights.map((w) => new Float32Array(w.values.length).fill(1));
+  const reused = new Uint8Array(weightsByteLength(weights)).fill(1);
+  const warm: FedAvgAccumulator = createFedAvg(weights);
+  const firstTouch = seconds(() => warm.addAll(updates));
+  const m: Record<'fold' | 'fold1' | 'memcpy' | 'round' | 'codec' | 'fresh', number[]> = { fold: [], fold1: [], memcpy: [], round: [], codec: [], fresh: [] };
+  const folded = clients * bytes;
   for (let r = 0; r < rounds; r += 1) {
-    let acc = createFedAvg(weights);
-    create.push(seconds(() => {
-      acc = createFedAvg(weights);
+    m.fold.push(folded / seconds(() => warm.addAll(updates)));
+    m.memcpy.push(folded / seconds(() => {
+      for (const u of updates) u.weights.forEach((w, i) => (copies[i] as Float32Array).set(w.values));
     }));
-    const foldSeconds = seconds(() => {
-      for (let c = 0; c < clients; c += 1) acc.add(weights, 100 + c);
-    });
-    const copySeconds = seconds(() => {
-      for (let c = 0; c < clients; c += 1) weights.forEach((w, i) => (copies[i] as Float32Array).set(w.values));
-    });
-    const codecSeconds = seconds(() => {
-      decodeWeights(encodeWeights(weights));
-    });
-    const viewSeconds = seconds(() => {
-      decodeWeights(encodeWeights(weights), { copy: false });
-    });
-    codecViews.push(bytes / viewSeconds / 1e9);
-    fold.push((clients * bytes) / foldSeconds / 1e9);
-    copy.push((clients * bytes) / copySeconds / 1e9);
-    codec.push(bytes / codecSeconds / 1e9);
+    m.fold1.push(folded / seconds(() => {
+      for (const u of updates) warm.add(u.weights, u.samples);
+    }));
+    m.round.push(folded / seconds(() => {
+      const fold = createFedAvg(weights);
+      fold.addAll(updates);
+      fold.result();
+    }));
+    const source = (updates[r % clients] as (typeof updates)[number]).weights;
+    m.codec.push(bytes / seconds(() => decodeWeights(encodeWeights(source, { into: reused }), { copy: false })));
+    m.fresh.push(bytes / seconds(() => decodeWeights(encodeWeights(source))));
   }
-  const f = median(fold);
-  const m = median(copy);
-  console.log(`fold: ${weights.length} tensors, ${(bytes / 2 ** 20).toFixed(1)} MiB per update, ${clients} clients, ${rounds} rounds`);
-  console.log(`createFedAvg: ${(median(create) * 1000).toFixed(0)} ms; codec with decode copy:false: ${median(codecViews).toFixed(3)} GB/s`);
-  console.log(`RESULT fold_gbps=${f.toFixed(3)} memcpy_gbps=${m.toFixed(3)} ratio=${(f / m).toFixed(3)} codec_gbps=${median(codec).toFixed(3)}`);
+  const gbps = (xs: number[]): string => (median(xs) / 1e9).toFixed(3);
+  console.log(`fold: ${weights.length} tensors, ${(bytes / 2 ** 20).toFixed(1)} MiB per update, ${clients} clients, ${rounds} rounds, groups of ${FOLD_GROUP_MAX}`);
+  console.log(`first addAll into a fresh accumulator (page faults of ${((bytes * 2) / 2 ** 20).toFixed(0)} MiB float64 sums): ${(firstTouch * 1000).toFixed(0)} ms`);
+  for (const [k, xs] of Object.entries(m)) console.log(`  ${k.padEnd(6)} GB/s per round: ${xs.map((x) => (x / 1e9).toFixed(2)).join(' ')}`);
+  const ratio = median(m.fold) / median(m.memcpy);
+  console.log(
+    `RESULT fold_gbps=${gbps(m.fold)} memcpy_gbps=${gbps(m.memcpy)} ratio=${ratio.toFixed(3)} codec_gbps=${gbps(m.codec)}` +
+      ` fold1_gbps=${gbps(m.fold1)} round_gbps=${gbps(m.round)} codec_fresh_gbps=${gbps(m.fresh)}`,
+  );
 }
 
 main().catch((err: unknown) => {
