@@ -1,7 +1,7 @@
 import { MESSAGE_VERSION, updateKey, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
 import { decodeWeights, encodeWeights, type Weights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { waitFor } from './helpers/processes.js';
+import { waitFor } from '../../tools/test-support/processes.js';
 import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
 
 /**

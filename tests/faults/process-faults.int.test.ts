@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { updateKey, type RoundRecord } from '@fedssd/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/processes.js';
+import { waitFor } from '../../tools/test-support/processes.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
 import { closeBrokerConnectionsOf, killRedisClientsOf } from './helpers/sockets.js';
 import { createStack, REDIS_URL, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/processes.js';
+import { waitFor } from '../../tools/test-support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
 import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';

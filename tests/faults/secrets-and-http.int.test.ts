@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorShape } from './helpers/api-app.js';
 import { requestArbitrary } from './helpers/fuzz-arbitraries.js';
-import { startService, waitFor, type ServiceProcess } from './helpers/processes.js';
+import { startService, waitFor, type ServiceProcess } from '../../tools/test-support/processes.js';
 import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
 
 /**

@@ -1,7 +1,7 @@
 import { addWeights, createFedAvg } from '@fedssd/fedavg';
 import { decodeWeights, encodeWeights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/processes.js';
+import { waitFor } from '../../tools/test-support/processes.js';
 import { TINY_RUN } from './helpers/reference.js';
 import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
 

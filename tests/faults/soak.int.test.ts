@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/processes.js';
+import { waitFor } from '../../tools/test-support/processes.js';
 import { rssMiB, slope } from './helpers/rss.js';
 import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
 

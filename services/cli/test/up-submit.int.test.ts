@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAmqpTransport, createRedisStores, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import { freePort } from '../../../tools/test-support/processes.js';
 import { runCli } from './cli-helper.js';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -10,17 +10,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `cli-${randomUUID().slice(0, 8)}`;
 const TOKEN = `cli-token-${randomUUID()}`;
 const main = new URL('../src/main.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 let up: ChildProcess | undefined;
 let upOutput = '';

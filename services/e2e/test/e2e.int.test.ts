@@ -5,7 +5,7 @@ import { simulateRun } from '@fedssd/engine';
 import { MetricsRowSchema, RunConfigSchema, type RunRecord } from '@fedssd/protocol';
 import { encodeWeights, initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
-import { freePort, startService, waitFor, type ServiceProcess } from './processes.js';
+import { freePort, startService, waitFor, type ServiceProcess } from '../../../tools/test-support/processes.js';
 import { dashboardAndRuleMetrics } from './queried-metrics.js';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAmqpTransport, createRedisStores, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import { dashboardPanelQueries } from './queried-metrics.js';
-import { freePort, startService, waitFor, type ServiceProcess } from './processes.js';
+import { freePort, startService, waitFor, type ServiceProcess } from '../../../tools/test-support/processes.js';
 import { missingBinaries, startPrometheus, startRedisExporter, type PrometheusServer } from './prometheus.js';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ROOT, waitFor } from './processes.js';
+import { ROOT, waitFor } from '../../../tools/test-support/processes.js';
 
 /** A real Prometheus server (Debian's `prometheus` package) and its HTTP API. */
 export interface PrometheusServer {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from './processes.js';
+import { freePort, waitFor } from '../../../tools/test-support/processes.js';
 
 /**
  * A redis-server of this test's own (free port, temp dir, AOF fsync always so a restart keeps

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { brokerNames, type RoundRecord, type RunRecord } from '@fedssd/protocol';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores, type RunRepository } from '@fedssd/transport';
-import { freePort, startService, waitFor, type ServiceProcess } from './processes.js';
+import { freePort, startService, waitFor, type ServiceProcess } from '../../../tools/test-support/processes.js';
 
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root: services run from here so workspace packages resolve to their sources. */
-export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** Repository root: services run from here so workspace packages resolve to their sources. Shared by the e2e, fault and CLI tests. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A free TCP port on 127.0.0.1 (released before returning; good enough for tests). */
 export async function freePort(): Promise<number> {
