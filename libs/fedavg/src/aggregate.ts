@@ -1,6 +1,7 @@
 import type { WeightTensor, Weights } from '@fedssd/tensor';
 import { FedAvgError } from './errors.js';
-import { FOLD_GROUP_MAX, foldGroup } from './fold-kernels.js';
+import { assertFoldKernel, defaultFoldKernel } from './fold-kernel-choice.js';
+import { FOLD_GROUP_MAX, type FoldKernel } from './fold-kernels.js';
 import { assertSameLayout } from './weights-math.js';
 
 /** One update and its FedAvg weight (local training samples). */
@@ -27,12 +28,24 @@ export interface FedAvgAccumulator {
   result(): Weights;
 }
 
+/** Options of {@link createFedAvg}. */
+export interface FedAvgOptions {
+  /**
+   * Inner loop of `add`/`addAll`. Default: the process default (`setFoldKernel`; the JS kernel
+   * unless the composition root installed another). Checked like `setFoldKernel` does: it must
+   * give the JS kernel's bytes, else `INVALID_OPTION`.
+   */
+  readonly fold?: FoldKernel;
+}
+
 /**
  * Creates a FedAvg accumulator shaped like `template` (only names and shapes are read). Sums are
  * kept in float64 so the result does not drift with the number of clients; every tensor is
  * averaged alike, BatchNorm running statistics included (SSD-SPEC: full state).
  */
-export function createFedAvg(template: Weights): FedAvgAccumulator {
+export function createFedAvg(template: Weights, options: FedAvgOptions = {}): FedAvgAccumulator {
+  if (options.fold !== undefined) assertFoldKernel(options.fold);
+  const kernel = options.fold ?? defaultFoldKernel();
   const sums = template.map((w) => new Float64Array(w.values.length));
   let count = 0;
   let totalSamples = 0;
@@ -46,7 +59,7 @@ export function createFedAvg(template: Weights): FedAvgAccumulator {
     for (let g = 0; g < updates.length; g += FOLD_GROUP_MAX) {
       const group = updates.slice(g, g + FOLD_GROUP_MAX);
       const counts = group.map((u) => u.samples);
-      sums.forEach((sum, i) => foldGroup(sum, group.map((u) => (u.weights[i] as WeightTensor).values), counts));
+      sums.forEach((sum, i) => kernel(sum, group.map((u) => (u.weights[i] as WeightTensor).values), counts));
       for (const n of counts) totalSamples += n;
       count += group.length;
     }

@@ -12,6 +12,15 @@
 /** Most updates folded per pass; larger groups measured no faster here (JS work per input dominates). */
 export const FOLD_GROUP_MAX = 4;
 
+/**
+ * A fold kernel: folds `values[0..k)` weighted by `weights[0..k)` into `sum` in place, 1 <= k <=
+ * {@link FOLD_GROUP_MAX}, every array `sum.length` long. A replacement (e.g. `@fedssd/native`'s
+ * SIMD fold) must compute `(((s + a*na) + b*nb) + ...)` per element with the same float64
+ * operations in the same order (no fused multiply-add), so that every aggregator produces the
+ * same model bytes whichever kernel it runs.
+ */
+export type FoldKernel = (sum: Float64Array, values: readonly Float32Array[], weights: readonly number[]) => void;
+
 /** Unrolled by four: per-iteration overhead, not memory, bounded the plain one-input loop. */
 function fold1(sum: Float64Array, a: Float32Array, na: number): void {
   const n = sum.length;
