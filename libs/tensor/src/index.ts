@@ -14,6 +14,8 @@ export {
   weightsByteLength,
   CodecError,
   crc32c,
+  setCrc32,
+  type Crc32Function,
   type EncodeOptions,
   type DecodeOptions,
   type WeightsDtype,

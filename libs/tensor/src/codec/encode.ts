@@ -2,7 +2,7 @@
 import { sizeOf } from '../weights.js';
 import type { Weights } from '../weights.js';
 import { CodecError } from './codec-error.js';
-import { trailerChecksum } from './checksum.js';
+import { runningCrc32 } from './checksum.js';
 import { FP16_MAX, toHalfBits } from './fp16.js';
 import { align4, BYTES_PER_ELEMENT, DTYPES, HEADER_BYTES, MAGIC, TRAILER_BYTES, VERSION, tensorSectionBytes } from './format.js';
 import type { WeightsDtype } from './format.js';
@@ -21,6 +21,9 @@ export interface EncodeOptions {
 }
 
 const utf8 = new TextEncoder();
+
+/** fp32 data is copied and checksummed this many bytes at a time: the CRC reads them from cache. */
+const CHUNK_BYTES = 128 * 1024;
 
 function writeFp16(values: Float32Array, out: Uint16Array, name: string): void {
   for (let i = 0; i < values.length; i += 1) {
@@ -76,6 +79,8 @@ export function encodeWeights(weights: Weights, opts: EncodeOptions = {}): Uint8
   view.setUint32(8, weights.length, true);
   view.setUint32(12, total, true);
   let pos = HEADER_BYTES;
+  // Format v2's CRC-32 (VERSION), over every byte before the trailer, computed as they are written.
+  const crc = runningCrc32(out);
   weights.forEach((w, i) => {
     const name = names[i] as Uint8Array;
     view.setUint16(pos, name.length, true);
@@ -90,7 +95,12 @@ export function encodeWeights(weights: Weights, opts: EncodeOptions = {}): Uint8
     }
     const n = w.values.length;
     if (dtype === 'fp32') {
-      out.set(new Uint8Array(w.values.buffer, w.values.byteOffset, n * 4), pos);
+      const data = new Uint8Array(w.values.buffer, w.values.byteOffset, n * 4);
+      for (let at = 0; at < data.length; at += CHUNK_BYTES) {
+        const chunk = data.subarray(at, at + CHUNK_BYTES);
+        out.set(chunk, pos + at);
+        crc.advance(pos + at + chunk.length);
+      }
     } else if (dtype === 'fp16') {
       writeFp16(w.values, new Uint16Array(out.buffer, out.byteOffset + pos, n), w.name);
     } else {
@@ -101,7 +111,9 @@ export function encodeWeights(weights: Weights, opts: EncodeOptions = {}): Uint8
     const dataBytes = n * BYTES_PER_ELEMENT[dtype];
     out.fill(0, pos + dataBytes, pos + align4(dataBytes));
     pos += align4(dataBytes);
+    crc.advance(pos);
   });
-  view.setUint32(pos, trailerChecksum(VERSION, out.subarray(0, pos)), true);
+  crc.advance(pos);
+  view.setUint32(pos, crc.value(), true);
   return out;
 }
