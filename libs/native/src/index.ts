@@ -10,6 +10,7 @@ export { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './batch-norm-train-kernel
 export { convGeometry } from './conv-kernels.js';
 export { foldAddonPath, loadFoldAddon, type FoldAddon, type FoldAddonLoad } from './fold.js';
 export { kernelStats } from './kernel-context.js';
+export { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
 export {
   registerNativeCpuKernels,
   unregisterNativeCpuKernels,

@@ -7,6 +7,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { batchNormBody } from './batch-norm-kernel.js';
 import { registerBatchNormTrainKernels, unregisterBatchNormTrainKernels } from './batch-norm-train-kernels.js';
+import { registerReluGradKernel, unregisterReluGradKernel } from './relu-grad-kernel.js';
 import { disableNativeBatchNormGradient, enableNativeBatchNormGradient } from './batch-norm-grad.js';
 import { disableCheapGradients, enableCheapGradients } from './cheap-gradients.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
@@ -93,7 +94,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
     kernels.push(name);
   }
-  kernels.push(...registerBatchNormTrainKernels(addon));
+  kernels.push(...registerBatchNormTrainKernels(addon), registerReluGradKernel(addon));
   enableNativeBatchNormGradient(addon);
   enableCheapGradients(addon);
   kernels.push('FusedBatchNorm(gradient)', 'Relu(gradient)', 'Mean(gradient)');
@@ -106,6 +107,7 @@ export function unregisterNativeCpuKernels(): void {
   disableNativeBatchNormGradient();
   disableCheapGradients();
   unregisterBatchNormTrainKernels();
+  unregisterReluGradKernel();
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });

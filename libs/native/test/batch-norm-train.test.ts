@@ -1,20 +1,39 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, kernelStats } from '@fedssd/native';
-import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrain } from '@fedssd/ssl';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, kernelStats, RELU_GRAD_KERNEL } from '@fedssd/native';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrain, createModel, RELU_GRAD_KERNEL as SSL_RELU_GRAD_KERNEL } from '@fedssd/ssl';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bothWays, expectClose, seeded } from './compare.js';
 import { nativeAvailable } from './native-available.js';
 
 const nativeCalls = (name: string): number => kernelStats.get(name)?.native ?? 0;
 
-describe.skipIf(!nativeAvailable)('native training batch-norm kernels', () => {
+describe.skipIf(!nativeAvailable)('native training batch-norm and relu-mask kernels', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
 
   it('registers under the names @fedssd/ssl looks up', () => {
-    expect([BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL]).toEqual([BATCH_NORM_TRAIN_KERNEL, BATCH_NORM_TRAIN_GRAD_KERNEL]);
+    expect([BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL, RELU_GRAD_KERNEL]).toEqual([BATCH_NORM_TRAIN_KERNEL, BATCH_NORM_TRAIN_GRAD_KERNEL, SSL_RELU_GRAD_KERNEL]);
+  });
+
+  it('when a narrow ResNet-18 takes gradients natively and with the portable ops, then they agree and the relu-mask kernel ran', () => {
+    const before = tf.memory().numTensors;
+    const calls = nativeCalls(RELU_GRAD_KERNEL);
+    const model = createModel({ kind: 'resnet18', inputShape: [8, 8, 3], featureDim: 32, width: 1 / 16 }, 4);
+    const [native, reference] = bothWays(() => {
+      const x = tf.add(seeded([4, 8, 8, 3], 5), 0.5) as tf.Tensor4D;
+      const probe = seeded([4, 32], 6);
+      const { value, grads } = tf.variableGrads(() => {
+        const { zt } = model.forward(x, true);
+        return tf.sum(tf.mul(zt, probe)) as tf.Scalar;
+      }, model.trainable as tf.Variable[]);
+      return [value, ...model.trainable.map((v) => grads[v.name] as tf.Tensor)];
+    });
+    native.forEach((v, i) => expectClose(v, reference[i] as Float32Array, 1e-4));
+    expect(nativeCalls(RELU_GRAD_KERNEL)).toBeGreaterThan(calls);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it.each([

@@ -14,6 +14,13 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type Grads = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
+/**
+ * Optional one-pass kernel for the ReLU mask of a gradient: inputs `{ dy, y }` (same shape,
+ * float32), output dy where y > 0 and 0 elsewhere. `@fedssd/native` registers it for 'cpu';
+ * without it the gradient is step(y) * dy.
+ */
+export const RELU_GRAD_KERNEL = 'FedssdReluGrad';
+
 /** Runs `grads`, then releases dy and the saved clones (see the module comment). */
 export function releasing(grads: Grads): (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[] {
   return (dy, saved) => {
@@ -81,7 +88,10 @@ export function addReluEager(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
       value: y,
       gradFunc: releasing((dy, [ys]) => {
         // y > 0 exactly where a + b > 0; relu'(0) = 0 as in TF.js (step(0) = 0).
-        const g = tf.tidy(() => tf.mul(dy, tf.step(ys as tf.Tensor)));
+        const y = ys as tf.Tensor;
+        const g = tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend())
+          ? tf.engine().runKernel<tf.Tensor>(RELU_GRAD_KERNEL, { dy, y })
+          : tf.tidy(() => tf.mul(dy, tf.step(y)));
         return [g, tf.clone(g)];
       }),
     };

@@ -7,3 +7,4 @@ export {
   type BatchNormTrainOptions,
   type BatchNormTrainResult,
 } from './batch-norm-train.js';
+export { RELU_GRAD_KERNEL } from './eager-ops.js';

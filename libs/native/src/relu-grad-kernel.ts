@@ -1,0 +1,38 @@
+/**
+ * `FedssdReluGrad` for @fedssd/ssl's eager residual add+ReLU: dx = dy where y > 0, else 0, in
+ * one pass (the portable version is step(y) then a multiply: two activation-sized passes and
+ * an extra buffer). A new kernel name, so no fallback: a contract break throws.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './addon.js';
+import { count, f32, type KernelArgs } from './kernel-context.js';
+
+/** Must equal RELU_GRAD_KERNEL of @fedssd/ssl (a test checks). */
+export const RELU_GRAD_KERNEL = 'FedssdReluGrad';
+const RELU_GRAD = 6;
+
+function reluGradKernel(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs): TensorInfo => {
+    const dy = f32(args.backend, args.inputs['dy']);
+    const y = f32(args.backend, args.inputs['y']);
+    const shape = args.inputs['y']?.shape;
+    if (!dy || !y || !shape || dy.length !== y.length) throw new Error(`${RELU_GRAD_KERNEL}: dy and y must be float32 cpu tensors of one shape`);
+    const out = new Float32Array(y.length);
+    if (y.length > 0) addon.binary(RELU_GRAD, [y.length], [1], [1], dy, y, out);
+    count(RELU_GRAD_KERNEL, true);
+    return args.backend.makeTensorInfo([...shape], 'float32', out);
+  }) as unknown as KernelFunc;
+}
+
+/** Registers the kernel for backend 'cpu' (replacing an earlier registration). */
+export function registerReluGradKernel(addon: NativeAddon): string {
+  if (tf.getKernel(RELU_GRAD_KERNEL, 'cpu')) tf.unregisterKernel(RELU_GRAD_KERNEL, 'cpu');
+  tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'cpu', kernelFunc: reluGradKernel(addon) });
+  return RELU_GRAD_KERNEL;
+}
+
+/** Removes it: @fedssd/ssl goes back to step + multiply. */
+export function unregisterReluGradKernel(): void {
+  if (tf.getKernel(RELU_GRAD_KERNEL, 'cpu')) tf.unregisterKernel(RELU_GRAD_KERNEL, 'cpu');
+}
