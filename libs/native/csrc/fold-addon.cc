@@ -1,5 +1,5 @@
 // N-API surface of the fedssd_fold addon: fold(sum, values, weights), crc32(bytes, init) when
-// built with ISA-L, and info(). Works on the caller's typed arrays in place (no copies).
+// built with ISA-L, info() and useFoldIsa(isa). Works on the caller's typed arrays in place (no copies).
 #include <napi.h>
 #include "fold.h"
 
@@ -62,10 +62,17 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// useFoldIsa("sse2" | "avx2"): boolean, false when this CPU lacks it (the loop is then unchanged).
+Napi::Value UseFoldIsa(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) return fail(info.Env(), "useFoldIsa(isa: 'sse2' | 'avx2')");
+  return Napi::Boolean::New(info.Env(), fedssd_fold::useFoldIsa(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fold", Napi::Function::New(env, Fold, "fold"));
   if (fedssd_fold::haveFastCrc32()) exports.Set("crc32", Napi::Function::New(env, Crc32, "crc32"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("useFoldIsa", Napi::Function::New(env, UseFoldIsa, "useFoldIsa"));
   return exports;
 }
 

@@ -3,6 +3,7 @@
 // (no fused multiply-add, no reassociation). Only independent elements j share a vector.
 #include "fold.h"
 #include <immintrin.h>
+#include <string>
 
 namespace fedssd_fold {
 namespace {
@@ -63,23 +64,33 @@ struct Table {
   const char* isa;
 };
 
-Table pickTable() {
+const Table kAvx2 = {{foldAvx2<1>, foldAvx2<2>, foldAvx2<3>, foldAvx2<4>}, "avx2"};
+const Table kSse2 = {{foldSse2<1>, foldSse2<2>, foldSse2<3>, foldSse2<4>}, "sse2"};
+
+bool cpuHasAvx2() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return {{foldAvx2<1>, foldAvx2<2>, foldAvx2<3>, foldAvx2<4>}, "avx2"};
-  return {{foldSse2<1>, foldSse2<2>, foldSse2<3>, foldSse2<4>}, "sse2"};
+  return __builtin_cpu_supports("avx2");
 }
 
-const Table& table() {
-  static const Table t = pickTable();
+const Table*& table() {
+  static const Table* t = cpuHasAvx2() ? &kAvx2 : &kSse2;
   return t;
 }
 
 }  // namespace
 
-void foldGroup(double* sum, const float* const* values, const double* weights, int k, size_t n) {
-  table().fn[k - 1](sum, values, weights, n);
+bool useFoldIsa(const char* isa) {
+  std::string name(isa);
+  if (name == "sse2") table() = &kSse2;
+  else if (name == "avx2" && cpuHasAvx2()) table() = &kAvx2;
+  else return false;
+  return true;
 }
 
-const char* foldIsa() { return table().isa; }
+void foldGroup(double* sum, const float* const* values, const double* weights, int k, size_t n) {
+  table()->fn[k - 1](sum, values, weights, n);
+}
+
+const char* foldIsa() { return table()->isa; }
 
 }  // namespace fedssd_fold

@@ -13,8 +13,11 @@ constexpr int kFoldMax = 4;
 // float64 operations, in the order, of libs/fedavg's JS kernel, so the sums are bitwise equal.
 void foldGroup(double* sum, const float* const* values, const double* weights, int k, size_t n);
 
-// "avx2" or "sse2": which foldGroup loop runs on this CPU.
+// "avx2" or "sse2": which foldGroup loop runs (AVX2 when the CPU has it).
 const char* foldIsa();
+
+// Selects the loop ("sse2" always works, "avx2" only on CPUs with it), so tests can check both.
+bool useFoldIsa(const char* isa);
 
 // True when built with ISA-L (crc32 below is then available).
 bool haveFastCrc32();

@@ -20,6 +20,8 @@ export interface FoldAddon {
   crc32?: (bytes: Uint8Array, init?: number) => number;
   /** `foldIsa`: the SIMD loop this CPU runs; `crc32`: its implementation ('none' = not built in). */
   info(): { foldIsa: 'avx2' | 'sse2'; crc32: 'isa-l' | 'none' };
+  /** Selects the fold loop (default: AVX2 when the CPU has it); false, and no change, if the CPU lacks it. For tests. */
+  useFoldIsa(isa: 'avx2' | 'sse2'): boolean;
 }
 
 /** Result of trying to load the addon: the module, or why it is unavailable. */

@@ -24,17 +24,30 @@ function case_(seed: number, n: number, k: number) {
 describe.skipIf(foldAddon === undefined)('native fold (fedssd_fold addon)', () => {
   const addon = foldAddon!;
 
-  it.each([1, 2, 3, 4])('when %i updates are folded per pass, then the float64 sums equal the JS kernel bit for bit', (k) => {
-    for (const n of [0, 1, 3, 7, 8, 9, 15, 16, 17, 1003]) {
-      const c = case_(100 * k + n, n, k);
-      const js = Float64Array.from(c.sum);
-      jsFoldKernel(js, c.values, c.weights);
-      const native = Float64Array.from(c.sum);
-      addon.fold(native, c.values, c.weights);
-      expect(bits(native)).toEqual(bits(js));
-      if (n === 1003) expect(bits(js)).not.toEqual(bits(c.sum));
-    }
-  });
+  const isas = [addon.info().foldIsa, ...(['sse2', 'avx2'] as const).filter((isa) => isa !== addon.info().foldIsa)];
+
+  // Every loop the CPU has (the default first, then the others), each restored to the default after.
+  it.each(isas.flatMap((isa) => [1, 2, 3, 4].map((k) => ({ isa, k }))))(
+    'when $k updates are folded per pass by the $isa loop, then the float64 sums equal the JS kernel bit for bit',
+    ({ isa, k }) => {
+      const original = addon.info().foldIsa;
+      if (!addon.useFoldIsa(isa)) return; // this CPU lacks it: nothing to compare
+      try {
+        expect(addon.info().foldIsa).toBe(isa);
+        for (const n of [0, 1, 3, 7, 8, 9, 15, 16, 17, 1003]) {
+          const c = case_(100 * k + n, n, k);
+          const js = Float64Array.from(c.sum);
+          jsFoldKernel(js, c.values, c.weights);
+          const native = Float64Array.from(c.sum);
+          addon.fold(native, c.values, c.weights);
+          expect(bits(native)).toEqual(bits(js));
+          if (n === 1003) expect(bits(js)).not.toEqual(bits(c.sum));
+        }
+      } finally {
+        addon.useFoldIsa(original);
+      }
+    },
+  );
 
   it('when installed in an accumulator, then it passes the probe and the average has the JS bytes', () => {
     expect(() => assertFoldKernel(addon.fold)).not.toThrow();
