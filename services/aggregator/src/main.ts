@@ -1,11 +1,41 @@
 import { loadConfigOrExit } from '@fedssd/config';
+import { setFoldKernel, type FoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
-import { initBackend } from '@fedssd/tensor';
+import { initBackend, setCrc32, type Crc32Function } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { createAggregator, type Aggregator } from './aggregator.js';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
 import { createDatasetLoader } from '@fedssd/data/node';
+
+/** The part of `@fedssd/native` used here (declared locally: the package is optional). */
+interface FoldAddonModule {
+  loadFoldAddon():
+    | { ok: true; addon: { fold: FoldKernel; crc32?: Crc32Function; info(): { foldIsa: string; crc32: string } } }
+    | { ok: false; reason: string };
+}
+
+const NATIVE_PACKAGE = '@fedssd/native';
+
+/**
+ * Installs `@fedssd/native`'s SIMD fold (same bytes as the JS kernel; setFoldKernel checks) and
+ * ISA-L CRC-32 (same values as zlib's; setCrc32 checks) when the addon is built. Returns one line
+ * saying what runs; a missing or refused addon leaves the JS fold and zlib's CRC-32, never a crash.
+ */
+async function installNativeFastPaths(): Promise<string> {
+  try {
+    const native = (await import(NATIVE_PACKAGE)) as FoldAddonModule;
+    const load = native.loadFoldAddon();
+    if (!load.ok) return `${NATIVE_PACKAGE}: ${load.reason}; JS fold, zlib crc32`;
+    setFoldKernel(load.addon.fold);
+    if (load.addon.crc32 !== undefined) setCrc32(load.addon.crc32);
+    const info = load.addon.info();
+    return `${NATIVE_PACKAGE}: fold ${info.foldIsa}, crc32 ${info.crc32 === 'none' ? 'zlib' : info.crc32}`;
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    return `${NATIVE_PACKAGE}: ${text.split('\n')[0] ?? text}; JS fold, zlib crc32`;
+  }
+}
 
 /** The aggregator's composition root: config, logger, metrics, backend, adapters, state machine, ops server, shutdown. */
 async function main(): Promise<void> {
@@ -31,6 +61,7 @@ async function main(): Promise<void> {
   const backend = await initBackend(config.FEDSSD_BACKEND);
   metrics.setBackend(backend.kind);
   log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
+  log.info({ note: await installNativeFastPaths() }, 'aggregation kernels');
 
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
