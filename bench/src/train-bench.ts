@@ -45,7 +45,7 @@ async function benchModel(model: string, rounds: number): Promise<void> {
   const pt: number[] = [];
   let tfRss = 0;
   let ptRss = 0;
-  let backend = '?';
+  const backends = new Set<string>();
   for (let r = 0; r < rounds; r += 1) {
     // Alternate who goes first so a drifting machine does not favour one side.
     const order = r % 2 === 0 ? [tfjs, torch] : [torch, tfjs];
@@ -56,10 +56,13 @@ async function benchModel(model: string, rounds: number): Promise<void> {
     pt.push(first(ptLines ?? [], 'torch_sps', 'torch'));
     tfRss = Math.max(tfRss, first(tfLines ?? [], 'tfjs_rss_mb', 'tfjs'));
     ptRss = Math.max(ptRss, first(ptLines ?? [], 'torch_rss_mb', 'torch'));
-    backend = tfLines?.[0]?.['backend'] ?? backend;
+    const backend = tfLines?.[0]?.['backend'] ?? '?';
+    backends.add(backend);
     const ratio = (tf[r] as number) / (pt[r] as number);
-    console.log(`round ${r + 1}/${rounds} model=${model} tfjs_sps=${tf[r]} torch_sps=${pt[r]} ratio=${ratio.toFixed(3)}`);
+    console.log(`round ${r + 1}/${rounds} model=${model} backend=${backend} tfjs_sps=${tf[r]} torch_sps=${pt[r]} ratio=${ratio.toFixed(3)}`);
   }
+  // A round that fell back to another backend (e.g. the addon was being rebuilt) is not comparable.
+  const backend = backends.size === 1 ? [...backends].join('') : `mixed(${[...backends].join('+')})`;
   const tfMed = median(tf);
   const ptMed = median(pt);
   console.log(
