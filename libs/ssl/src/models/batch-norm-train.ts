@@ -85,7 +85,8 @@ function gradients(dy: tf.Tensor, saved: tf.Tensor[], opts: BatchNormTrainOption
 /**
  * Batch norm over the last axis with batch statistics (PyTorch training semantics: biased
  * variance for normalising), one gradient-tape node with gradients for x, scale and offset.
- * Running estimates are the caller's business (it gets the statistics back).
+ * Running estimates are the caller's business (it gets the statistics back). Its gradient
+ * releases dy and its saved tensors early, with the limits stated in eager-ops.ts.
  * @param x float32 [N, C] or [N, H, W, C] with N * H * W >= 2.
  * @param scale gamma, [C]. @param offset beta, [C].
  */

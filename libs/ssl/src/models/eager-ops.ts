@@ -9,6 +9,11 @@
  * safe; the engine's later dispose of them is a no-op. The gradients call the same kernels as
  * TF.js's own gradient functions (Conv2DBackpropInput/Filter, MaxPoolGrad), so values are
  * identical on every backend.
+ *
+ * Two limits follow (neither occurs in training, where the loss is a reduction of these ops'
+ * outputs): no higher-order gradients through these nodes, and an explicit `dy` handed to
+ * tf.grad(s)/variableGrads for a function whose output comes straight from one of these ops
+ * is disposed by it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
