@@ -25,10 +25,13 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
   const shape = [size, size, cin, cout] as const;
   const kernel = store.add(`${name}.kernel`, shape, kaimingNormalConv(seed, `${name}.kernel`, shape), true);
   const half = Math.floor(size / 2);
-  return (x) => {
-    if (stride === 1 || half === 0) return conv2dEager(x, kernel as tf.Tensor4D, stride, half === 0 ? 'valid' : 'same', inputGrad);
-    const padded = tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]);
-    return conv2dEager(padded, kernel as tf.Tensor4D, stride, 'valid', inputGrad);
+  const filter = kernel as tf.Tensor4D;
+  // The eager-releasing node only matters under a gradient tape; inference uses tf.conv2d.
+  const conv = (input: tf.Tensor4D, pad: 'same' | 'valid', training: boolean): tf.Tensor4D =>
+    training ? conv2dEager(input, filter, stride, pad, inputGrad) : tf.conv2d(input, filter, stride, pad);
+  return (x, training) => {
+    if (stride === 1 || half === 0) return conv(x, half === 0 ? 'valid' : 'same', training);
+    return conv(tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]), 'valid', training);
   };
 }
 

@@ -3,7 +3,7 @@
  * BasicBlocks with strides 1/2/2/2, 1x1 conv + BN shortcut when the shape changes, global
  * average pool. Channel counts are 64/128/256/512 times `width`.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { addReluEager } from './eager-ops.js';
 import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
 import type { ParamStore } from './param-store.js';
@@ -21,7 +21,7 @@ function basicBlock(store: ParamStore, seed: number, name: string, cin: number, 
   return (x, training) => {
     const out = bn2(conv2(bn1Relu(conv1(x, training), training), training), training);
     const shortcut = scConv && scBn ? scBn(scConv(x, training), training) : x;
-    return addReluEager(out, shortcut);
+    return training ? addReluEager(out, shortcut) : (tf.relu(tf.add(out, shortcut)) as tf.Tensor4D);
   };
 }
 

@@ -2,7 +2,7 @@
  * The CPU preset encoder: three conv3x3-BN-ReLU blocks (32/64/128 channels), max-pool after
  * the first two, global average pool -> h in R^128. Works for any input size >= 4x4.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { maxPool2Eager } from './eager-ops.js';
 import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
 import type { ParamStore } from './param-store.js';
@@ -20,7 +20,7 @@ export function buildSmallEncoder(store: ParamStore, seed: number, channels: num
     let y = x;
     blocks.forEach((b, i) => {
       y = b.bn(b.conv(y, training), training);
-      if (i < blocks.length - 1) y = maxPool2Eager(y);
+      if (i < blocks.length - 1) y = training ? maxPool2Eager(y) : tf.maxPool(y, 2, 2, 'valid');
     });
     return globalAvgPool(y);
   };
