@@ -59,6 +59,14 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F body) {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] { conv2dForward(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
 }
+// conv2dBn(geom, eps, relu, x, w, mean, variance, offset, scale, residual|null, y)
+Napi::Value Conv2dBn(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const BnParams bn{f32(info[5]), f32(info[6]), f32(info[7]), f32(info[8]), info[1].As<Napi::Number>().FloatValue()};
+    conv2dBnForward(convGeom(info[0]), f32(info[3]), f32(info[4]), bn, info[9].IsTypedArray() ? f32(info[9]) : nullptr,
+                    info[2].As<Napi::Boolean>().Value(), f32(info[10]));
+  });
+}
 // conv2dBackpropInput(geom, dy, w, dx)
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   return guarded(info, [&] { conv2dBackwardData(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
@@ -204,6 +212,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("conv2dBn", Napi::Function::New(env, Conv2dBn));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));

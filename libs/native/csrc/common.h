@@ -25,6 +25,14 @@ struct ConvGeom {
 };
 
 void conv2dForward(const ConvGeom& g, const float* x, const float* w, float* y);
+// Per-channel running statistics and affine parameters of an inference batch norm.
+struct BnParams {
+  const float *mean, *var, *offset, *scale;
+  float eps;
+};
+// y = [relu]((conv(x, w) - mean) * scale / sqrt(var + eps) + offset [+ residual]); residual may be null.
+void conv2dBnForward(const ConvGeom& g, const float* x, const float* w, const BnParams& bn, const float* residual,
+                     bool relu, float* y);
 void conv2dBackwardData(const ConvGeom& g, const float* dy, const float* w, float* dx);
 void conv2dBackwardWeights(const ConvGeom& g, const float* x, const float* dy, float* dw);
 

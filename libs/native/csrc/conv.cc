@@ -1,8 +1,9 @@
 // Convolution forward, backward-data and backward-weights through oneDNN on caller-owned
 // NHWC / HWIO buffers. Activations are bound in place (no copies); oneDNN may prefer a blocked
-// weight layout, in which case only the (small) filter is reordered.
-#include "common.h"
-#include <memory>
+// weight layout, in which case only the (small) filter is reordered, and only when its bytes
+// differ from the last filter reordered for that geometry (see conv-cache.h).
+#include "conv-cache.h"
+#include <cstring>
 #include <unordered_map>
 
 namespace fedssd {
@@ -19,15 +20,8 @@ std::string ConvGeom::key(const char* kind) const {
   return k;
 }
 
-namespace {
-
-struct Descs {
-  memory::desc src, wAny, dst, wUser;
-  memory::dims strides, dil, padL, padR;
-};
-
-Descs descsFor(const ConvGeom& g) {
-  Descs d;
+ConvDescs convDescsFor(const ConvGeom& g) {
+  ConvDescs d;
   d.src = memory::desc({g.n, g.ci, g.ih, g.iw}, dt::f32, tag::nhwc);
   d.dst = memory::desc({g.n, g.co, g.oh, g.ow}, dt::f32, tag::nhwc);
   d.wAny = memory::desc({g.co, g.ci, g.kh, g.kw}, dt::f32, tag::any);
@@ -39,35 +33,53 @@ Descs descsFor(const ConvGeom& g) {
   return d;
 }
 
+namespace {
+
+using Descs = ConvDescs;
+Descs descsFor(const ConvGeom& g) { return convDescsFor(g); }
+
 convolution_forward::primitive_desc forwardHint(const ConvGeom& g, const Descs& d) {
   auto desc = convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, d.src, d.wAny,
                                         d.dst, d.strides, d.dil, d.padL, d.padR);
   return convolution_forward::primitive_desc(desc, cpuEngine());
 }
 
-// One cached entry per (kind, geometry): the primitive, its weight layout and a scratch
-// buffer for the reordered filter when that layout is not plain HWIO.
-struct Entry {
-  primitive prim;
-  memory::desc wPrim;
-  bool reorderW = false;
-  std::unique_ptr<memory> wScratch;
-};
-
-std::unordered_map<std::string, std::unique_ptr<Entry>>& cache() {
-  static std::unordered_map<std::string, std::unique_ptr<Entry>> c;
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>>& cache() {
+  static std::unordered_map<std::string, std::unique_ptr<ConvEntry>> c;
   return c;
 }
 
+using Entry = ConvEntry;
 Entry& finish(std::unique_ptr<Entry> e, const memory::desc& user, const std::string& key) {
+  return storeConv(std::move(e), user, key);
+}
+
+}  // namespace
+
+ConvEntry* findConv(const std::string& key) {
+  auto it = cache().find(key);
+  return it == cache().end() ? nullptr : it->second.get();
+}
+
+ConvEntry& storeConv(std::unique_ptr<ConvEntry> e, const memory::desc& user, const std::string& key) {
   e->reorderW = e->wPrim != user;
-  if (e->reorderW) e->wScratch = std::make_unique<memory>(e->wPrim, cpuEngine());
+  if (e->reorderW) {
+    e->wScratch = std::make_unique<memory>(e->wPrim, cpuEngine());
+    e->wReorder = reorder(reorder::primitive_desc(cpuEngine(), user, cpuEngine(), e->wPrim));
+  }
   auto& slot = cache()[key];
   slot = std::move(e);
   return *slot;
 }
 
-}  // namespace
+memory& convWeights(ConvEntry& e, memory& wUser, const float* w, size_t count) {
+  if (!e.reorderW) return wUser;
+  const size_t bytes = count * sizeof(float);
+  if (e.wSeen.size() == count && std::memcmp(e.wSeen.data(), w, bytes) == 0) return *e.wScratch;
+  e.wSeen.assign(w, w + count);
+  e.wReorder.execute(cpuStream(), wUser, *e.wScratch);
+  return *e.wScratch;
+}
 
 void conv2dForward(const ConvGeom& g, const float* x, const float* w, float* y) {
   Descs d = descsFor(g);
@@ -86,8 +98,8 @@ void conv2dForward(const ConvGeom& g, const float* x, const float* w, float* y) 
   memory src(d.src, cpuEngine(), const_cast<float*>(x));
   memory dst(d.dst, cpuEngine(), y);
   memory wUser(d.wUser, cpuEngine(), const_cast<float*>(w));
-  if (e->reorderW) reorder(wUser, *e->wScratch).execute(cpuStream(), wUser, *e->wScratch);
-  e->prim.execute(cpuStream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wScratch : wUser}, {DNNL_ARG_DST, dst}});
+  memory& wPrim = convWeights(*e, wUser, w, static_cast<size_t>(g.kh * g.kw * g.ci * g.co));
+  e->prim.execute(cpuStream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wPrim}, {DNNL_ARG_DST, dst}});
   cpuStream().wait();
 }
 
@@ -110,9 +122,8 @@ void conv2dBackwardData(const ConvGeom& g, const float* dy, const float* w, floa
   memory diffSrc(d.src, cpuEngine(), dx);
   memory diffDst(d.dst, cpuEngine(), const_cast<float*>(dy));
   memory wUser(d.wUser, cpuEngine(), const_cast<float*>(w));
-  if (e->reorderW) reorder(wUser, *e->wScratch).execute(cpuStream(), wUser, *e->wScratch);
-  e->prim.execute(cpuStream(),
-                  {{DNNL_ARG_DIFF_SRC, diffSrc}, {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wScratch : wUser}, {DNNL_ARG_DIFF_DST, diffDst}});
+  memory& wPrim = convWeights(*e, wUser, w, static_cast<size_t>(g.kh * g.kw * g.ci * g.co));
+  e->prim.execute(cpuStream(), {{DNNL_ARG_DIFF_SRC, diffSrc}, {DNNL_ARG_WEIGHTS, wPrim}, {DNNL_ARG_DIFF_DST, diffDst}});
   cpuStream().wait();
 }
 

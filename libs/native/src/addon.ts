@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 export interface NativeAddon {
   /** geom = [n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight]. */
   conv2d(geom: number[], x: Float32Array, filter: Float32Array, y: Float32Array): void;
+  /** Inference conv + batch norm (+ residual) (+ ReLU), one primitive; residual null when absent. */
+  conv2dBn(
+    geom: number[], eps: number, relu: boolean, x: Float32Array, filter: Float32Array, mean: Float32Array,
+    variance: Float32Array, offset: Float32Array, scale: Float32Array, residual: Float32Array | null, y: Float32Array,
+  ): void;
   conv2dBackpropInput(geom: number[], dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   conv2dBackpropFilter(geom: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   /** geom = [n, ih, iw, c, oh, ow, kh, kw, sh, sw, padTop, padLeft]. */

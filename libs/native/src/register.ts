@@ -10,6 +10,7 @@ import { registerBatchNormTrainKernels, unregisterBatchNormTrainKernels } from '
 import { registerReluGradKernel, unregisterReluGradKernel } from './relu-grad-kernel.js';
 import { disableNativeBatchNormGradient, enableNativeBatchNormGradient } from './batch-norm-grad.js';
 import { disableCheapGradients, enableCheapGradients } from './cheap-gradients.js';
+import { registerConvBnKernel, unregisterConvBnKernel } from './conv-bn-kernel.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
 import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody } from './elementwise-kernels.js';
 import { withFallback, type NativeBody } from './kernel-context.js';
@@ -94,7 +95,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
     kernels.push(name);
   }
-  kernels.push(...registerBatchNormTrainKernels(addon), registerReluGradKernel(addon));
+  kernels.push(...registerBatchNormTrainKernels(addon), registerReluGradKernel(addon), registerConvBnKernel(addon));
   enableNativeBatchNormGradient(addon);
   enableCheapGradients(addon);
   kernels.push('FusedBatchNorm(gradient)', 'Relu(gradient)', 'Mean(gradient)');
@@ -108,6 +109,7 @@ export function unregisterNativeCpuKernels(): void {
   disableCheapGradients();
   unregisterBatchNormTrainKernels();
   unregisterReluGradKernel();
+  unregisterConvBnKernel();
   for (const [name, original] of originals) {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });

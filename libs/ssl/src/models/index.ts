@@ -8,3 +8,4 @@ export {
   type BatchNormTrainResult,
 } from './batch-norm-train.js';
 export { RELU_GRAD_KERNEL } from './eager-ops.js';
+export { CONV_BN_KERNEL, convBnInference } from './conv-bn-inference.js';

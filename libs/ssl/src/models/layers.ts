@@ -15,13 +15,33 @@ const BN_EPS = 1e-5;
 
 export type Forward<T extends tf.Tensor> = (x: T, training: boolean) => T;
 
+/** A conv2d layer with what the fused inference op (`convBnInference`) needs to run it itself. */
+export interface ConvLayer extends Forward<tf.Tensor4D> {
+  /** Filter [size, size, cin, cout]. */
+  readonly filter: tf.Tensor4D;
+  readonly stride: 1 | 2;
+  /** Symmetric zero padding on each side of H and W (size // 2). */
+  readonly padding: number;
+}
+
+/** A batch-norm layer with its parameters, for the fused inference op. */
+export interface BatchNormLayer<T extends tf.Tensor> extends Forward<T> {
+  readonly gamma: tf.Tensor1D;
+  readonly beta: tf.Tensor1D;
+  readonly runningMean: tf.Tensor1D;
+  readonly runningVar: tf.Tensor1D;
+  readonly epsilon: number;
+  /** ReLU follows the normalisation. */
+  readonly relu: boolean;
+}
+
 /**
  * 2-D convolution without bias (a BatchNorm always follows). Padding follows PyTorch's
  * symmetric `padding = k // 2`: TF's 'same' pads asymmetrically for stride 2, which would
  * sample different pixels than the reference, so strided 3x3 convs pad explicitly.
  * `inputGrad` false marks a layer fed by the data, whose input gradient is never used.
  */
-export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2, inputGrad = true): Forward<tf.Tensor4D> {
+export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2, inputGrad = true): ConvLayer {
   const shape = [size, size, cin, cout] as const;
   const kernel = store.add(`${name}.kernel`, shape, kaimingNormalConv(seed, `${name}.kernel`, shape), true);
   const half = Math.floor(size / 2);
@@ -29,10 +49,11 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
   // The eager-releasing node only matters under a gradient tape; inference uses tf.conv2d.
   const conv = (input: tf.Tensor4D, pad: 'same' | 'valid', training: boolean): tf.Tensor4D =>
     training ? conv2dEager(input, filter, stride, pad, inputGrad) : tf.conv2d(input, filter, stride, pad);
-  return (x, training) => {
+  const forward: Forward<tf.Tensor4D> = (x, training) => {
     if (stride === 1 || half === 0) return conv(x, half === 0 ? 'valid' : 'same', training);
     return conv(tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]), 'valid', training);
   };
+  return Object.assign(forward, { filter, stride, padding: half });
 }
 
 /**
@@ -43,12 +64,12 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
  * (`batchNormTrain`), which keeps far fewer activations than moments + batchNorm + relu.
  * tf.batchNorm is always given offset and scale (without them its backprop crashes on wasm).
  */
-export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number, relu = false): Forward<T> {
+export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number, relu = false): BatchNormLayer<T> {
   const gamma = store.add(`${name}.gamma`, [channels], filled(channels, 1), true);
   const beta = store.add(`${name}.beta`, [channels], filled(channels, 0), true);
   const runningMean = store.add(`${name}.runningMean`, [channels], filled(channels, 0), false);
   const runningVar = store.add(`${name}.runningVar`, [channels], filled(channels, 1), false);
-  return (x, training) => {
+  const forward: Forward<T> = (x, training) => {
     if (!training) {
       const y = tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS) as T;
       return relu ? tf.relu(y) : y;
@@ -66,6 +87,10 @@ export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore
     tf.dispose([nextMean, nextVar, mean, variance]);
     return y;
   };
+  const vector = (v: tf.Variable): tf.Tensor1D => v as tf.Tensor1D;
+  return Object.assign(forward, {
+    gamma: vector(gamma), beta: vector(beta), runningMean: vector(runningMean), runningVar: vector(runningVar), epsilon: BN_EPS, relu,
+  });
 }
 
 /** Fully connected layer y = x W + b, W of shape [in, out], PyTorch-default uniform init. */

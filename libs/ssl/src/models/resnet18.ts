@@ -3,7 +3,8 @@
  * BasicBlocks with strides 1/2/2/2, 1x1 conv + BN shortcut when the shape changes, global
  * average pool. Channel counts are 64/128/256/512 times `width`.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { convBnInference } from './conv-bn-inference.js';
 import { addReluEager } from './eager-ops.js';
 import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
 import type { ParamStore } from './param-store.js';
@@ -19,9 +20,13 @@ function basicBlock(store: ParamStore, seed: number, name: string, cin: number, 
   const scConv = needsProjection ? conv2d(store, seed, `${name}.shortcut.conv`, 1, cin, cout, stride) : undefined;
   const scBn = needsProjection ? batchNorm<tf.Tensor4D>(store, `${name}.shortcut.bn`, cout) : undefined;
   return (x, training) => {
+    if (!training) {
+      const shortcut = scConv && scBn ? convBnInference(scConv, scBn, x) : x;
+      return convBnInference(conv2, bn2, convBnInference(conv1, bn1Relu, x), shortcut);
+    }
     const out = bn2(conv2(bn1Relu(conv1(x, training), training), training), training);
     const shortcut = scConv && scBn ? scBn(scConv(x, training), training) : x;
-    return training ? addReluEager(out, shortcut) : (tf.relu(tf.add(out, shortcut)) as tf.Tensor4D);
+    return addReluEager(out, shortcut);
   };
 }
 
@@ -43,7 +48,7 @@ export function buildResnet18Encoder(store: ParamStore, seed: number, channels: 
     cin = cout;
   });
   return (x, training) => {
-    let y = stemBnRelu(stemConv(x, training), training);
+    let y = training ? stemBnRelu(stemConv(x, training), training) : convBnInference(stemConv, stemBnRelu, x);
     for (const block of blocks) y = block(y, training);
     return globalAvgPool(y);
   };

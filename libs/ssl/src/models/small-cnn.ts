@@ -3,13 +3,14 @@
  * the first two, global average pool -> h in R^128. Works for any input size >= 4x4.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { convBnInference } from './conv-bn-inference.js';
 import { maxPool2Eager } from './eager-ops.js';
-import { batchNorm, conv2d, globalAvgPool, type Forward } from './layers.js';
+import { batchNorm, conv2d, globalAvgPool, type BatchNormLayer, type ConvLayer } from './layers.js';
 import type { ParamStore } from './param-store.js';
 
 export function buildSmallEncoder(store: ParamStore, seed: number, channels: number): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
   const widths = [32, 64, 128];
-  const blocks: Array<{ conv: Forward<tf.Tensor4D>; bn: Forward<tf.Tensor4D> }> = [];
+  const blocks: Array<{ conv: ConvLayer; bn: BatchNormLayer<tf.Tensor4D> }> = [];
   let cin = channels;
   widths.forEach((cout, i) => {
     const name = `encoder.block${i + 1}`;
@@ -19,7 +20,7 @@ export function buildSmallEncoder(store: ParamStore, seed: number, channels: num
   return (x, training) => {
     let y = x;
     blocks.forEach((b, i) => {
-      y = b.bn(b.conv(y, training), training);
+      y = training ? b.bn(b.conv(y, training), training) : convBnInference(b.conv, b.bn, y);
       if (i < blocks.length - 1) y = training ? maxPool2Eager(y) : tf.maxPool(y, 2, 2, 'valid');
     });
     return globalAvgPool(y);
