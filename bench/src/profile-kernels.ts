@@ -1,11 +1,13 @@
 /**
- * Per-kernel time profile of one SSD training step on the selected backend: wraps every
- * kernel registered for it with a timer. Diagnostic only (adds a little overhead per call).
+ * Per-kernel time profile of one SSD training step (or, with `--mode extract`, one forward-only
+ * feature extraction of `--batch` images as bench:extract runs it) on the selected backend:
+ * wraps every kernel registered for it with a timer. Diagnostic only (adds a little overhead per call).
  *
- *   node --conditions=source --import tsx bench/src/profile-kernels.ts --model small --backend auto --batch 128
+ *   node --conditions=source --import tsx bench/src/profile-kernels.ts --model small --backend auto --batch 128 [--mode extract]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { extractFeatures } from '@fedssd/engine';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
 import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
@@ -21,6 +23,7 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '25' },
     'by-shape': { type: 'boolean', default: false },
     threads: { type: 'string' },
+    mode: { type: 'string', default: 'train' },
   },
 });
 
@@ -60,10 +63,18 @@ async function main(): Promise<void> {
   const data = { images: Float32Array.from({ length: batch * h * w * c }, () => rng.next()), count: batch, shape: spec.inputShape };
   const { objective, basis } = objectiveFor('ssd', spec.featureDim);
   const config = { epochs: 1, batchSize: batch, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective, seed: 3 };
-  await trainLocal(model, data, config);
+  const extract = async (): Promise<{ seconds: number }> => {
+    const started = performance.now();
+    const features = extractFeatures(model, data, batch);
+    await features.z.data();
+    features.dispose();
+    return { seconds: (performance.now() - started) / 1000 };
+  };
+  const step = args.mode === 'extract' ? extract : () => trainLocal(model, data, config);
+  await step();
   const stats = wrapKernels(info.name);
   const faults0 = process.resourceUsage().minorPageFault;
-  const result = await trainLocal(model, data, config);
+  const result = await step();
   const faults = process.resourceUsage().minorPageFault - faults0;
   const total = [...stats.values()].reduce((p, s) => p + s.ms, 0);
   console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)} minor_page_faults=${faults}`);
