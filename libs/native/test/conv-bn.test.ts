@@ -66,6 +66,24 @@ describe.skipIf(!nativeAvailable)('native fused inference conv + batch norm (+ r
     model.dispose();
   });
 
+  it('when the kernel gets input it cannot fuse (a broadcast residual), then it falls back to the separate kernels, same answer, no leaks', () => {
+    const fallbacks = kernelStats.get(CONV_BN_KERNEL)?.fallback ?? 0;
+    const before = tf.memory().numTensors;
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const t = {
+      x: seeded([2, 6, 6, 4], 1) as tf.Tensor4D, filter: seeded([3, 3, 4, 8], 2) as tf.Tensor4D, mean: seeded([8], 3) as tf.Tensor1D,
+      variance: tf.tidy(() => tf.add(seeded([8], 4), 1.5)) as tf.Tensor1D, offset: seeded([8], 5) as tf.Tensor1D, scale: seeded([8], 6) as tf.Tensor1D,
+      residual: seeded([1, 1, 1, 8], 7),
+    };
+    const want = tf.tidy(() => tf.relu(tf.add(tf.batchNorm(tf.conv2d(t.x, t.filter, 2, pad), t.mean, t.variance, t.offset, t.scale, 1e-5), t.residual)));
+    const attrs = { strides: 2, pad, dataFormat: 'NHWC', dilations: 1, varianceEpsilon: 1e-5, relu: true };
+    const got = tf.engine().runKernel<tf.Tensor>(CONV_BN_KERNEL, t, attrs as unknown as tf.NamedAttrMap);
+    expectClose(got.dataSync() as Float32Array, want.dataSync() as Float32Array, 1e-6);
+    tf.dispose([got, want, ...Object.values(t)]);
+    expect(kernelStats.get(CONV_BN_KERNEL)?.fallback ?? 0).toBeGreaterThan(fallbacks);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('when the same inference runs twice, then the bytes are identical', () => {
     const model = createModel({ kind: 'resnet18', inputShape: [16, 16, 3], featureDim: 64, width: 1 / 8 }, 5);
     perturbStatistics(model);
