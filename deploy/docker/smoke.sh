@@ -64,6 +64,8 @@ node services/cli/bin/fedssd.js submit --api "http://127.0.0.1:$API_PORT" --toke
 
 backend=$(curl -s "http://127.0.0.1:$TRAINER_PORT/metrics" | grep '^fedssd_backend_info' || true)
 log "trainer: $backend"
+kernels=$(docker logs "fedssd-$PREFIX-aggregator" 2>&1 | grep -o '"note":"[^"]*fold[^"]*"' | head -1 || true)
+log "aggregator: ${kernels:-no aggregation-kernels line}"
 for s in api trainer aggregator; do
   docker stop -t 30 "fedssd-$PREFIX-$s" >/dev/null
   code=$(docker inspect --format '{{.State.ExitCode}}' "fedssd-$PREFIX-$s")
