@@ -2,24 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchNormTrain } from '../src/models/index.js';
-import { BN_CASES, bnErrors, runBn } from './fixtures/batch-norm-cases.js';
+import { itMatchesCompositeForEveryCase, runBn } from './fixtures/batch-norm-cases.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 describe('batchNormTrain on the cpu backend', () => {
-  for (const c of BN_CASES) {
-    it(`when x is [${c.shape.join(', ')}]${c.relu ? ' with relu' : ''}, then output and gradients equal the composite's`, () => {
-      const before = tf.memory().numTensors;
-      const errors = bnErrors(c);
-      expect(errors.y).toBeLessThan(1e-6);
-      expect(errors.dx).toBeLessThan(1e-5);
-      expect(errors.dGamma).toBeLessThan(1e-5);
-      expect(errors.dBeta).toBeLessThan(1e-6);
-      expect(tf.memory().numTensors).toBe(before);
-    });
-  }
+  itMatchesCompositeForEveryCase();
 
   it('when the gradient is wrong by a sign, then the comparison notices (the check can fail)', () => {
     const f = runBn({ shape: [4, 3, 3, 8], relu: true }, 'fused');
