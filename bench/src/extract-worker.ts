@@ -9,10 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { extractFeatures } from '@fedssd/engine';
-import { registerNativeCpuKernels } from '@fedssd/native';
 import { createModel, type ModelKind } from '@fedssd/ssl';
-import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
-import { specFor } from './train-setup.js';
+import { createRng } from '@fedssd/tensor';
+import { initBenchBackend, positiveInt, specFor } from './train-setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,18 +25,11 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInt(name: string, text: string | undefined): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
-  return n;
-}
-
 async function main(): Promise<void> {
   const count = positiveInt('images', args.images);
   const batch = positiveInt('batch', args.batch);
   const repeats = positiveInt('repeats', args.repeats);
-  const info = await initBackend((args.backend ?? 'auto') as BackendPreference);
-  if (args.threads !== undefined && info.kind === 'cpu-native') registerNativeCpuKernels({ threads: positiveInt('threads', args.threads) });
+  const info = await initBenchBackend(args.backend, args.threads);
   const kind = (args.model ?? 'small') as ModelKind;
   const spec = specFor(kind, args.width === undefined ? undefined : Number(args.width));
   const model = createModel(spec, 1);

@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runForResults, type ResultLine } from './run-process.js';
+import { runSideBySide } from './side-by-side.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,46 +29,14 @@ const { values: args } = parseArgs({
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
-function first(lines: ResultLine[], key: string, who: string): number {
-  const value = Number(lines[0]?.[key]);
-  if (!Number.isFinite(value)) throw new Error(`${who} printed no RESULT ${key}`);
-  return value;
-}
-
 async function benchModel(model: string, rounds: number): Promise<void> {
-  const common = ['--model', model, '--batch', args.batch, '--steps', args.steps, '--width', args.width];
-  const tfjs = (): Promise<ResultLine[]> =>
-    runForResults(process.execPath, ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend, '--threads', args.threads]);
-  const torch = (): Promise<ResultLine[]> =>
-    runForResults(args.python, [here('../reference/train_ref.py'), ...common, '--threads', args.threads]);
-  const tf: number[] = [];
-  const pt: number[] = [];
-  let tfRss = 0;
-  let ptRss = 0;
-  const backends = new Set<string>();
-  for (let r = 0; r < rounds; r += 1) {
-    // Alternate who goes first so a drifting machine does not favour one side.
-    const order = r % 2 === 0 ? [tfjs, torch] : [torch, tfjs];
-    const results: ResultLine[][] = [];
-    for (const run of order) results.push(await run());
-    const [tfLines, ptLines] = r % 2 === 0 ? results : [results[1], results[0]];
-    tf.push(first(tfLines ?? [], 'tfjs_sps', 'tfjs'));
-    pt.push(first(ptLines ?? [], 'torch_sps', 'torch'));
-    tfRss = Math.max(tfRss, first(tfLines ?? [], 'tfjs_rss_mb', 'tfjs'));
-    ptRss = Math.max(ptRss, first(ptLines ?? [], 'torch_rss_mb', 'torch'));
-    const backend = tfLines?.[0]?.['backend'] ?? '?';
-    backends.add(backend);
-    const ratio = (tf[r] as number) / (pt[r] as number);
-    console.log(`round ${r + 1}/${rounds} model=${model} backend=${backend} tfjs_sps=${tf[r]} torch_sps=${pt[r]} ratio=${ratio.toFixed(3)}`);
-  }
-  // A round that fell back to another backend (e.g. the addon was being rebuilt) is not comparable.
-  const backend = backends.size === 1 ? [...backends].join('') : `mixed(${[...backends].join('+')})`;
-  const tfMed = median(tf);
-  const ptMed = median(pt);
-  console.log(
-    `RESULT model=${model} backend=${backend} tfjs_sps=${tfMed.toFixed(2)} torch_sps=${ptMed.toFixed(2)} ` +
-      `ratio=${(tfMed / ptMed).toFixed(3)} tfjs_rss_mb=${tfRss} torch_rss_mb=${ptRss}`,
-  );
+  const common = ['--model', model, '--batch', args.batch, '--steps', args.steps, '--width', args.width, '--threads', args.threads];
+  console.log(await runSideBySide({
+    label: `model=${model}`,
+    rounds,
+    tfjs: { command: process.execPath, args: ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend] },
+    torch: { command: args.python, args: [here('../reference/train_ref.py'), ...common] },
+  }));
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 /** Model specs and the SSD objective shared by the training benchmark and the kernel profiler. */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '@fedssd/tensor';
+import { registerNativeCpuKernels } from '@fedssd/native';
+import { createRng, initBackend, type BackendInfo, type BackendPreference } from '@fedssd/tensor';
 import type { LocalTrainConfig, ModelKind, ModelSpec } from '@fedssd/ssl';
 
 /** The small preset (28x28x1) or CIFAR ResNet-18 (32x32x3) at the given width multiplier (default 1). */
@@ -20,4 +21,21 @@ export function objectiveFor(kind: string, d: number): { objective: LocalTrainCo
   const m = Math.floor(d / 10);
   const slice = Array.from({ length: m }, (_, i) => i);
   return { objective: { uniformity: 1, dsr: { coeff: 1, target: { basis, slice, scale: 10 } }, pd: { coeff: 0.1, temperature: 0.5 } }, basis };
+}
+
+/** `--name` as a positive integer, or a RangeError naming the flag. */
+export function positiveInt(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
+  return n;
+}
+
+/**
+ * The TF.js backend of a benchmark process; on cpu-native, `threads` (when given) is the oneDNN
+ * thread count, the same as the PyTorch side's (registration is idempotent; it only resets threads).
+ */
+export async function initBenchBackend(backend: string | undefined, threads: string | undefined): Promise<BackendInfo> {
+  const info = await initBackend((backend ?? 'auto') as BackendPreference);
+  if (threads !== undefined && info.kind === 'cpu-native') registerNativeCpuKernels({ threads: positiveInt('threads', threads) });
+  return info;
 }

@@ -8,10 +8,9 @@
  * Prints `RESULT model=<m> backend=<kind> tfjs_sps=<x> tfjs_rss_mb=<peak resident MB>`.
  */
 import { createModel, trainLocal, type LocalTrainConfig, type ModelKind } from '@fedssd/ssl';
-import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
-import { registerNativeCpuKernels } from '@fedssd/native';
+import { createRng } from '@fedssd/tensor';
 import { parseArgs } from 'node:util';
-import { objectiveFor, specFor } from './train-setup.js';
+import { initBenchBackend, objectiveFor, positiveInt, specFor } from './train-setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,23 +25,13 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInt(name: string, text: string | undefined): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
-  return n;
-}
-
 async function main(): Promise<void> {
   const batch = positiveInt('batch', args.batch);
   const steps = positiveInt('steps', args.steps);
   const warmup = Number(args.warmup ?? 1);
   const width = args.width === undefined ? undefined : Number(args.width);
   const kinds = (args.model ?? 'small').split(',') as ModelKind[];
-  const info = await initBackend((args.backend ?? 'auto') as BackendPreference);
-  if (args.threads !== undefined && info.kind === 'cpu-native') {
-    // Same thread count as the PyTorch side (registration is idempotent; it only resets threads).
-    registerNativeCpuKernels({ threads: positiveInt('threads', args.threads) });
-  }
+  const info = await initBenchBackend(args.backend, args.threads);
   for (const note of info.notes) console.log(`note: ${note}`);
   for (const kind of kinds) {
     const spec = specFor(kind, width);
