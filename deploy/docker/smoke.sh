@@ -23,6 +23,11 @@ log() { printf '[smoke] %s\n' "$*"; }
 cleanup() {
   for s in "${SERVICES[@]}"; do docker rm -f "fedssd-$PREFIX-$s" >/dev/null 2>&1 || true; done
   redis-cli -u "$REDIS_URL" --scan --pattern "$PREFIX:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
+  # The run's queues and exchanges under this prefix, through the project's own adapter.
+  RABBITMQ_URL=$RABBITMQ_URL node --input-type=module -e "
+    import { createAmqpTransport } from '@fedssd/transport';
+    const t = await createAmqpTransport({ url: process.env.RABBITMQ_URL, prefix: '$PREFIX', connectionName: 'smoke-cleanup', startTimeoutMs: 3000 });
+    await t.deleteTopology(); await t.close();" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
