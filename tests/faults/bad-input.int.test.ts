@@ -2,7 +2,7 @@ import { MESSAGE_VERSION, updateKey, type RoundRecord, type UpdateReady } from '
 import { decodeWeights, encodeWeights, type Weights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
-import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+import { createStack, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * Bad input on the real broker and Redis, with the aggregator and api as processes and no
@@ -16,9 +16,7 @@ const RUN = { clients: 4, participation: 0.5, rounds: 2, trainLimit: 120, batchS
 beforeAll(async () => {
   stack = await createStack('input');
   if (typeof stack === 'string') return;
-  stack.start('aggregator', 'aggregator');
-  stack.start('api', 'api');
-  await Promise.all([waitHealthy(stack), stack.logged('aggregator', 'aggregator ready')]);
+  await startServices(stack, []);
 });
 afterAll(async () => {
   if (typeof stack !== 'string') await stack?.cleanup();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
 import { closeBrokerConnectionsOf, killRedisClientsOf } from './helpers/sockets.js';
-import { createStack, REDIS_URL, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+import { createStack, REDIS_URL, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * Process faults against the real broker and Redis: api, aggregator and two trainers run as
@@ -20,12 +20,8 @@ beforeAll(async () => {
   stack = await createStack('proc');
   if (typeof stack === 'string') return;
   const s = stack;
-  s.start('aggregator', 'aggregator');
-  for (const t of TRAINERS) s.start(t, 'trainer');
-  s.start('api', 'api');
   admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await admin.connect();
-  [reference] = await Promise.all([referenceModel(TINY_RUN), waitHealthy(s), s.logged('aggregator', 'aggregator ready'), ...TRAINERS.map((t) => s.logged(t, 'trainer ready'))]);
+  [reference] = await Promise.all([referenceModel(TINY_RUN), startServices(s, TRAINERS), admin.connect()]);
 });
 
 afterAll(async () => {

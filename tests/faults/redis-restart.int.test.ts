@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
-import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+import { createStack, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * Redis restarted during a round: the services run against a redis-server of this test's own
@@ -18,11 +18,7 @@ beforeAll(async () => {
   stack = await createStack('redis', { redisUrl: redis.url });
   if (typeof stack === 'string') return;
   const s = stack;
-  s.start('aggregator', 'aggregator');
-  s.start('t1', 'trainer');
-  s.start('t2', 'trainer');
-  s.start('api', 'api');
-  [reference] = await Promise.all([referenceModel(TINY_RUN), waitHealthy(s), s.logged('aggregator', 'aggregator ready'), s.logged('t1', 'trainer ready'), s.logged('t2', 'trainer ready')]);
+  [reference] = await Promise.all([referenceModel(TINY_RUN), startServices(s, ['t1', 't2'])]);
 });
 afterAll(async () => {
   if (typeof stack !== 'string') await stack?.cleanup();

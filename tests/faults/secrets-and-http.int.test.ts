@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorShape } from './helpers/api-app.js';
 import { requestArbitrary } from './helpers/fuzz-arbitraries.js';
 import { startService, waitFor, type ServiceProcess } from '../../tools/test-support/processes.js';
-import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+import { createStack, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * Every service runs with a known API token and a Redis password in its URL (Redis's default
@@ -20,10 +20,7 @@ beforeAll(async () => {
   stack = await createStack('secrets');
   if (typeof stack === 'string') return;
   const env = { REDIS_URL: `redis://default:${REDIS_SECRET}@127.0.0.1:6379`, LOG_LEVEL: 'debug', API_RATE_LIMIT_PER_MINUTE: '100000' };
-  stack.start('aggregator', 'aggregator', env);
-  stack.start('t1', 'trainer', env);
-  stack.start('api', 'api', env);
-  await Promise.all([waitHealthy(stack), stack.logged('aggregator', 'aggregator ready'), stack.logged('t1', 'trainer ready')]);
+  await startServices(stack, ['t1'], env);
 });
 afterAll(async () => {
   await Promise.all(extra.map((p) => p.kill()));

@@ -3,7 +3,7 @@ import { decodeWeights, encodeWeights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
 import { TINY_RUN } from './helpers/reference.js';
-import { createStack, skipOrFail, waitHealthy, type Stack } from './helpers/stack.js';
+import { createStack, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * A trainer slower than the round: SIGSTOP freezes it while it holds a round-1 job; the other
@@ -17,11 +17,7 @@ beforeAll(async () => {
   stack = await createStack('slow');
   if (typeof stack === 'string') return;
   const s = stack;
-  s.start('aggregator', 'aggregator');
-  s.start('t1', 'trainer');
-  s.start('t2', 'trainer');
-  s.start('api', 'api');
-  await Promise.all([waitHealthy(s), s.logged('aggregator', 'aggregator ready'), s.logged('t1', 'trainer ready'), s.logged('t2', 'trainer ready')]);
+  await startServices(s, ['t1', 't2']);
 });
 afterAll(async () => {
   if (typeof stack !== 'string') {

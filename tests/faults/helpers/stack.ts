@@ -136,7 +136,18 @@ export function skipOrFail(reason: string, skip: (note: string) => void): void {
   skip(reason);
 }
 
-/** Polls the api and the aggregator's /healthz until both answer. */
+/**
+ * Starts the aggregator, the named trainers and the api (in that order, `env` added to each) and
+ * resolves once the api answers and every one of them logged that it is ready.
+ */
+export async function startServices(stack: Stack, trainers: readonly string[], env?: Record<string, string>): Promise<void> {
+  stack.start('aggregator', 'aggregator', env);
+  for (const t of trainers) stack.start(t, 'trainer', env);
+  stack.start('api', 'api', env);
+  await Promise.all([waitHealthy(stack), stack.logged('aggregator', 'aggregator ready'), ...trainers.map((t) => stack.logged(t, 'trainer ready'))]);
+}
+
+/** Polls the api's /healthz until it answers. */
 export async function waitHealthy(stack: Stack, timeoutMs = 90_000): Promise<void> {
   await waitFor('api /healthz', async () => ((await fetch(`${stack.apiUrl}/healthz`)).ok ? true : undefined), timeoutMs, 300);
 }
