@@ -3,9 +3,7 @@
  * `npm run build:native`. Absence is normal (no compiler or no libdnnl-dev): callers get a
  * one-line reason instead of an exception.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { builtAddonPath, createAddonLoader, type Load } from './load-addon.js';
 
 /** The raw addon surface. Every kernel writes into the caller-allocated last argument. */
 export interface NativeAddon {
@@ -61,26 +59,10 @@ export interface NativeAddon {
 }
 
 /** Result of trying to load the addon: the module, or why it is unavailable. */
-export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+export type AddonLoad = Load<NativeAddon>;
 
-/** Absolute path where node-gyp leaves the addon (src/ and dist/ both sit one level below the package root). */
-export const addonPath = fileURLToPath(new URL('../build/Release/fedssd_native.node', import.meta.url));
-
-let cached: AddonLoad | undefined;
+/** Absolute path where node-gyp leaves the addon. */
+export const addonPath = builtAddonPath('fedssd_native.node');
 
 /** Loads the addon once per process; never throws. */
-export function loadNativeAddon(): AddonLoad {
-  if (cached) return cached;
-  if (!existsSync(addonPath)) {
-    cached = { ok: false, reason: `addon not built (${addonPath} missing; run npm run build:native)` };
-    return cached;
-  }
-  try {
-    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
-    cached = { ok: true, addon, path: addonPath };
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    cached = { ok: false, reason: `addon failed to load: ${text.split('\n')[0] ?? text}` };
-  }
-  return cached;
-}
+export const loadNativeAddon: () => AddonLoad = createAddonLoader<NativeAddon>(addonPath, 'addon');

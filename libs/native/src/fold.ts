@@ -4,9 +4,7 @@
  * `@fedssd/fedavg`'s JS kernel, and CRC-32 from ISA-L when `libisal-dev` was present at build
  * time. Absence is normal: callers get a one-line reason instead of an exception.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { builtAddonPath, createAddonLoader, type Load } from './load-addon.js';
 
 /** The addon surface. */
 export interface FoldAddon {
@@ -25,26 +23,10 @@ export interface FoldAddon {
 }
 
 /** Result of trying to load the addon: the module, or why it is unavailable. */
-export type FoldAddonLoad = { ok: true; addon: FoldAddon; path: string } | { ok: false; reason: string };
+export type FoldAddonLoad = Load<FoldAddon>;
 
 /** Absolute path where node-gyp leaves the addon. */
-export const foldAddonPath = fileURLToPath(new URL('../build/Release/fedssd_fold.node', import.meta.url));
-
-let cached: FoldAddonLoad | undefined;
+export const foldAddonPath = builtAddonPath('fedssd_fold.node');
 
 /** Loads the aggregation addon once per process; never throws. */
-export function loadFoldAddon(): FoldAddonLoad {
-  if (cached) return cached;
-  if (!existsSync(foldAddonPath)) {
-    cached = { ok: false, reason: `fold addon not built (${foldAddonPath} missing; run npm run build:native)` };
-    return cached;
-  }
-  try {
-    const addon = createRequire(import.meta.url)(foldAddonPath) as FoldAddon;
-    cached = { ok: true, addon, path: foldAddonPath };
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    cached = { ok: false, reason: `fold addon failed to load: ${text.split('\n')[0] ?? text}` };
-  }
-  return cached;
-}
+export const loadFoldAddon: () => FoldAddonLoad = createAddonLoader<FoldAddon>(foldAddonPath, 'fold addon');
