@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { panelQueries, readCommittedDashboards } from '../../../tools/deploy-checks/committed-dashboards.js';
 import { substituteGrafanaVariables } from '../../../tools/deploy-checks/promql-names.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -26,9 +27,5 @@ export function dashboardAndRuleMetrics(): Set<string> {
  * dashboard test does (`$__rate_interval` -> 5m, `$run_id` -> `.*`), ready to send to Prometheus.
  */
 export function dashboardPanelQueries(): Array<{ where: string; expr: string }> {
-  const dir = new URL('deploy/grafana/dashboards/', ROOT);
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).flatMap((file) => {
-    const dashboard = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { title: string; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
-    return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${dashboard.title} / ${p.title}`, expr: substituteGrafanaVariables(t.expr) })));
-  });
+  return panelQueries(readCommittedDashboards()).map((q) => ({ ...q, expr: substituteGrafanaVariables(q.expr) }));
 }

@@ -1,33 +1,29 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DASHBOARDS, renderDashboard } from '../../deploy-checks/dashboards/index.js';
 import { runTool } from '../../deploy-checks/external-tool.js';
+import { DASHBOARD_DIR, panelQueries, readCommittedDashboards } from '../../deploy-checks/committed-dashboards.js';
 import { loadKnownMetrics, REPO_ROOT } from '../../deploy-checks/known-metrics.js';
 import { familyOf, metricNamesIn, substituteGrafanaVariables } from '../../deploy-checks/promql-names.js';
 import { withTool } from './helpers.js';
 
-const DIR = `${REPO_ROOT}deploy/grafana/dashboards/`;
-
-interface Panel { title: string; type: string; targets?: Array<{ expr: string }> }
-interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Array<{ name: string; definition?: string }> } }
-
-const committed = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-const dashboards = committed.map((file) => ({ file, json: JSON.parse(readFileSync(DIR + file, 'utf8')) as Dashboard }));
+const dashboards = readCommittedDashboards();
+const committed = dashboards.map((d) => d.file);
 /** Every query of every dashboard: panel targets and template-variable queries. */
-const queries = dashboards.flatMap(({ json }) => [
-  ...json.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${json.title} / ${p.title}`, expr: t.expr, promql: true }))),
+const queries = [
+  ...panelQueries(dashboards).map((q) => ({ ...q, promql: true })),
   // Variable queries are Grafana's label_values(metric, label), not PromQL.
-  ...json.templating.list.filter((v) => v.definition).map((v) => ({ where: `${json.title} / $${v.name}`, expr: v.definition!, promql: false })),
-]);
+  ...dashboards.flatMap(({ json }) => json.templating.list.filter((v) => v.definition).map((v) => ({ where: `${json.title} / $${v.name}`, expr: v.definition!, promql: false }))),
+];
 
 describe('grafana dashboards', () => {
   it('when the committed JSON is compared with the specs, then nothing drifted', () => {
     expect(committed.sort()).toEqual(Object.keys(DASHBOARDS).sort());
     for (const [file, spec] of Object.entries(DASHBOARDS)) {
-      expect(readFileSync(DIR + file, 'utf8'), `${file} is stale: run npx tsx tools/deploy-checks/dashboards/write-dashboards.ts`).toBe(renderDashboard(spec));
+      expect(readFileSync(DASHBOARD_DIR + file, 'utf8'), `${file} is stale: run npx tsx tools/deploy-checks/dashboards/write-dashboards.ts`).toBe(renderDashboard(spec));
     }
   });
 
