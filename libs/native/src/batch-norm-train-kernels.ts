@@ -4,10 +4,9 @@
  * kernel names, not replacements: with them absent, `batchNormTrain` runs its portable
  * TF.js-op version, so there is no fallback here; input that breaks the contract throws.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { count, f32, type KernelArgs } from './kernel-context.js';
+import { count, f32, removeCpuKernel, setCpuKernel, type KernelArgs } from './kernel-context.js';
 
 /** Kernel names; must equal BATCH_NORM_TRAIN_KERNEL / BATCH_NORM_TRAIN_GRAD_KERNEL of @fedssd/ssl (a test checks). */
 export const BN_TRAIN_KERNEL = 'FedssdBatchNormTrain';
@@ -66,14 +65,11 @@ function gradKernel(addon: NativeAddon): KernelFunc {
 /** Registers both kernels for backend 'cpu' (replacing an earlier registration). */
 export function registerBatchNormTrainKernels(addon: NativeAddon): string[] {
   const kernels: Array<[string, KernelFunc]> = [[BN_TRAIN_KERNEL, forwardKernel(addon)], [BN_TRAIN_GRAD_KERNEL, gradKernel(addon)]];
-  for (const [kernelName, kernelFunc] of kernels) {
-    if (tf.getKernel(kernelName, 'cpu')) tf.unregisterKernel(kernelName, 'cpu');
-    tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
-  }
+  for (const [kernelName, kernelFunc] of kernels) setCpuKernel(kernelName, kernelFunc);
   return kernels.map(([name]) => name);
 }
 
 /** Removes both kernels: `batchNormTrain` goes back to its portable version. */
 export function unregisterBatchNormTrainKernels(): void {
-  for (const name of [BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL]) if (tf.getKernel(name, 'cpu')) tf.unregisterKernel(name, 'cpu');
+  for (const name of [BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL]) removeCpuKernel(name);
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { convGeometry } from './conv-kernels.js';
-import { count, f32, type CpuBackendLike, type KernelArgs } from './kernel-context.js';
+import { count, f32, removeCpuKernel, setCpuKernel, type CpuBackendLike, type KernelArgs } from './kernel-context.js';
 
 /** Must equal CONV_BN_KERNEL of @fedssd/ssl (a test checks). */
 export const CONV_BN_KERNEL = 'FedssdConvBatchNorm';
@@ -69,12 +69,11 @@ function convBnKernel(addon: NativeAddon): KernelFunc {
 
 /** Registers the kernel for backend 'cpu' (replacing an earlier registration). */
 export function registerConvBnKernel(addon: NativeAddon): string {
-  if (tf.getKernel(CONV_BN_KERNEL, 'cpu')) tf.unregisterKernel(CONV_BN_KERNEL, 'cpu');
-  tf.registerKernel({ kernelName: CONV_BN_KERNEL, backendName: 'cpu', kernelFunc: convBnKernel(addon) });
+  setCpuKernel(CONV_BN_KERNEL, convBnKernel(addon));
   return CONV_BN_KERNEL;
 }
 
 /** Removes it: @fedssd/ssl goes back to separate conv, batch-norm, add and relu ops. */
 export function unregisterConvBnKernel(): void {
-  if (tf.getKernel(CONV_BN_KERNEL, 'cpu')) tf.unregisterKernel(CONV_BN_KERNEL, 'cpu');
+  removeCpuKernel(CONV_BN_KERNEL);
 }

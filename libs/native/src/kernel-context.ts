@@ -2,7 +2,7 @@
  * Plumbing shared by the native cpu kernels: typed-array access to the cpu backend's
  * storage, output allocation, and the fall-back-to-original rule.
  */
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The slice of tfjs-backend-cpu's MathBackendCPU that the kernels touch. */
 export interface CpuBackendLike {
@@ -45,4 +45,15 @@ export function withFallback(name: string, body: NativeBody, original: KernelFun
     count(name, out !== undefined);
     return out ?? original(args as never);
   }) as unknown as KernelFunc;
+}
+
+/** Registers `kernelFunc` as `kernelName` for backend 'cpu', replacing an earlier registration. */
+export function setCpuKernel(kernelName: string, kernelFunc: KernelFunc): void {
+  removeCpuKernel(kernelName);
+  registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
+}
+
+/** Removes `kernelName` from backend 'cpu' if registered. */
+export function removeCpuKernel(kernelName: string): void {
+  if (getKernel(kernelName, 'cpu')) unregisterKernel(kernelName, 'cpu');
 }

@@ -13,7 +13,7 @@ import { disableCheapGradients, enableCheapGradients } from './cheap-gradients.j
 import { registerConvBnKernel, unregisterConvBnKernel } from './conv-bn-kernel.js';
 import { conv2dBackpropFilterBody, conv2dBackpropInputBody, conv2dBody } from './conv-kernels.js';
 import { BINARY_CODES, UNARY_CODES, binaryBody, reduceBody, tileBody, unaryBody } from './elementwise-kernels.js';
-import { withFallback, type NativeBody } from './kernel-context.js';
+import { setCpuKernel, withFallback, type NativeBody } from './kernel-context.js';
 import { batchMatMulBody } from './matmul-kernel.js';
 import { maxPoolBody, maxPoolGradBody } from './pool-kernels.js';
 import { padBody, sliceBody } from './slice-pad-kernels.js';
@@ -91,8 +91,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     if (!current) throw new Error(`registerNativeCpuKernels: no cpu kernel '${name}' to wrap; import @tensorflow/tfjs-backend-cpu first`);
     if (!originals.has(name)) originals.set(name, current.kernelFunc);
     const original = originals.get(name) as KernelFunc;
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: withFallback(name, makeBody(addon), original) });
+    setCpuKernel(name, withFallback(name, makeBody(addon), original));
     kernels.push(name);
   }
   kernels.push(...registerBatchNormTrainKernels(addon), registerReluGradKernel(addon), registerConvBnKernel(addon));
@@ -110,8 +109,5 @@ export function unregisterNativeCpuKernels(): void {
   unregisterBatchNormTrainKernels();
   unregisterReluGradKernel();
   unregisterConvBnKernel();
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: original });
-  }
+  for (const [name, original] of originals) setCpuKernel(name, original);
 }

@@ -3,10 +3,9 @@
  * one pass (the portable version is step(y) then a multiply: two activation-sized passes and
  * an extra buffer). A new kernel name, so no fallback: a contract break throws.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { count, f32, type KernelArgs } from './kernel-context.js';
+import { count, f32, removeCpuKernel, setCpuKernel, type KernelArgs } from './kernel-context.js';
 
 /** Must equal RELU_GRAD_KERNEL of @fedssd/ssl (a test checks). */
 export const RELU_GRAD_KERNEL = 'FedssdReluGrad';
@@ -27,12 +26,11 @@ function reluGradKernel(addon: NativeAddon): KernelFunc {
 
 /** Registers the kernel for backend 'cpu' (replacing an earlier registration). */
 export function registerReluGradKernel(addon: NativeAddon): string {
-  if (tf.getKernel(RELU_GRAD_KERNEL, 'cpu')) tf.unregisterKernel(RELU_GRAD_KERNEL, 'cpu');
-  tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'cpu', kernelFunc: reluGradKernel(addon) });
+  setCpuKernel(RELU_GRAD_KERNEL, reluGradKernel(addon));
   return RELU_GRAD_KERNEL;
 }
 
 /** Removes it: @fedssd/ssl goes back to step + multiply. */
 export function unregisterReluGradKernel(): void {
-  if (tf.getKernel(RELU_GRAD_KERNEL, 'cpu')) tf.unregisterKernel(RELU_GRAD_KERNEL, 'cpu');
+  removeCpuKernel(RELU_GRAD_KERNEL);
 }
