@@ -30,15 +30,22 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${args.rounds}`);
-  console.log(`bench: extract images=${args.images} batch=${args.batch} width=${args.width} (resnet18 only) threads=${args.threads} backend=${args.backend}`);
+  console.log(
+    `bench: extract images=${args.images} batch=${args.batch} width=${args.width} (resnet18 only) threads=${args.threads} backend=${args.backend}`,
+  );
   for (const model of args.models.split(',')) {
     const common = ['--model', model, '--images', args.images, '--batch', args.batch, '--width', args.width, '--threads', args.threads];
-    console.log(await runSideBySide({
-      label: `mode=extract model=${model}`,
-      rounds,
-      tfjs: { command: process.execPath, args: ['--conditions=source', '--import', 'tsx', here('./extract-worker.ts'), ...common, '--backend', args.backend] },
-      torch: { command: args.python, args: [here('../reference/extract_ref.py'), ...common] },
-    }));
+    console.log(
+      await runSideBySide({
+        label: `mode=extract model=${model}`,
+        rounds,
+        tfjs: {
+          command: process.execPath,
+          args: ['--conditions=source', '--import', 'tsx', here('./extract-worker.ts'), ...common, '--backend', args.backend],
+        },
+        torch: { command: args.python, args: [here('../reference/extract_ref.py'), ...common] },
+      }),
+    );
   }
 }
 

@@ -91,17 +91,26 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r += 1) {
     m.fold.push(folded / seconds(() => warm.addAll(updates)));
     m.fold_js.push(folded / seconds(() => warmJs.addAll(updates)));
-    m.memcpy.push(folded / seconds(() => {
-      for (const u of updates) u.weights.forEach((w, i) => (copies[i] as Float32Array).set(w.values));
-    }));
-    m.fold1.push(folded / seconds(() => {
-      for (const u of updates) warm.add(u.weights, u.samples);
-    }));
-    m.round.push(folded / seconds(() => {
-      const fold = createFedAvg(weights);
-      fold.addAll(updates);
-      fold.result();
-    }));
+    m.memcpy.push(
+      folded /
+        seconds(() => {
+          for (const u of updates) u.weights.forEach((w, i) => (copies[i] as Float32Array).set(w.values));
+        }),
+    );
+    m.fold1.push(
+      folded /
+        seconds(() => {
+          for (const u of updates) warm.add(u.weights, u.samples);
+        }),
+    );
+    m.round.push(
+      folded /
+        seconds(() => {
+          const fold = createFedAvg(weights);
+          fold.addAll(updates);
+          fold.result();
+        }),
+    );
     const source = (updates[r % clients] as (typeof updates)[number]).weights;
     m.codec.push(bytes / seconds(() => decodeWeights(encodeWeights(source, { into: reused }), { copy: false })));
     setCrc32(undefined);
@@ -110,9 +119,14 @@ async function main(): Promise<void> {
     m.fresh.push(bytes / seconds(() => decodeWeights(encodeWeights(source))));
   }
   const gbps = (xs: number[]): string => (median(xs) / 1e9).toFixed(3);
-  console.log(`fold: ${weights.length} tensors, ${(bytes / 2 ** 20).toFixed(1)} MiB per update, ${clients} clients, ${rounds} rounds, groups of ${FOLD_GROUP_MAX}`);
-  console.log(`first addAll into a fresh accumulator (page faults of ${((bytes * 2) / 2 ** 20).toFixed(0)} MiB float64 sums): ${(firstTouch * 1000).toFixed(0)} ms`);
-  for (const [k, xs] of Object.entries(m)) console.log(`  ${k.padEnd(10)} GB/s per round: ${xs.map((x) => (x / 1e9).toFixed(2)).join(' ')}`);
+  console.log(
+    `fold: ${weights.length} tensors, ${(bytes / 2 ** 20).toFixed(1)} MiB per update, ${clients} clients, ${rounds} rounds, groups of ${FOLD_GROUP_MAX}`,
+  );
+  console.log(
+    `first addAll into a fresh accumulator (page faults of ${((bytes * 2) / 2 ** 20).toFixed(0)} MiB float64 sums): ${(firstTouch * 1000).toFixed(0)} ms`,
+  );
+  for (const [k, xs] of Object.entries(m))
+    console.log(`  ${k.padEnd(10)} GB/s per round: ${xs.map((x) => (x / 1e9).toFixed(2)).join(' ')}`);
   const ratio = median(m.fold) / median(m.memcpy);
   console.log(
     `RESULT fold_gbps=${gbps(m.fold)} memcpy_gbps=${gbps(m.memcpy)} ratio=${ratio.toFixed(3)} codec_gbps=${gbps(m.codec)}` +

@@ -37,7 +37,9 @@ function wrapKernels(backendName: string): Map<string, { ms: number; calls: numb
       const took = performance.now() - start;
       // --by-shape splits each kernel's time by its input dtypes and shapes.
       const key = args['by-shape']
-        ? `${config.kernelName} ${Object.values(a.inputs).map((t) => `${t?.dtype}[${t?.shape.join(',')}]`).join(' ')}`
+        ? `${config.kernelName} ${Object.values(a.inputs)
+            .map((t) => `${t?.dtype}[${t?.shape.join(',')}]`)
+            .join(' ')}`
         : config.kernelName;
       const s = stats.get(key) ?? { ms: 0, calls: 0 };
       s.ms += took;
@@ -77,9 +79,12 @@ async function main(): Promise<void> {
   const result = await step();
   const faults = process.resourceUsage().minorPageFault - faults0;
   const total = [...stats.values()].reduce((p, s) => p + s.ms, 0);
-  console.log(`backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)} minor_page_faults=${faults}`);
+  console.log(
+    `backend=${info.kind} step_seconds=${result.seconds.toFixed(2)} kernel_seconds=${(total / 1000).toFixed(2)} minor_page_faults=${faults}`,
+  );
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
-  for (const [name, s] of rows) console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
+  for (const [name, s] of rows)
+    console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
   for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);
   basis?.dispose();
   model.dispose();

@@ -9,7 +9,15 @@ export function parseResults(stdout: string): ResultLine[] {
   return stdout
     .split('\n')
     .filter((line) => line.startsWith('RESULT '))
-    .map((line) => Object.fromEntries(line.slice(7).trim().split(/\s+/).map((kv) => kv.split('=', 2) as [string, string])));
+    .map((line) =>
+      Object.fromEntries(
+        line
+          .slice(7)
+          .trim()
+          .split(/\s+/)
+          .map((kv) => kv.split('=', 2) as [string, string]),
+      ),
+    );
 }
 
 /**

@@ -39,12 +39,16 @@ export async function runSideBySide(spec: SideBySide): Promise<string> {
     ptRss = Math.max(ptRss, first(ptLines, 'torch_rss_mb', 'torch'));
     const backend = tfLines[0]?.['backend'] ?? '?';
     backends.add(backend);
-    console.log(`round ${r + 1}/${spec.rounds} ${spec.label} backend=${backend} tfjs_sps=${tf[r]} torch_sps=${pt[r]} ratio=${((tf[r] as number) / (pt[r] as number)).toFixed(3)}`);
+    console.log(
+      `round ${r + 1}/${spec.rounds} ${spec.label} backend=${backend} tfjs_sps=${tf[r]} torch_sps=${pt[r]} ratio=${((tf[r] as number) / (pt[r] as number)).toFixed(3)}`,
+    );
   }
   // A round that fell back to another backend (e.g. the addon was being rebuilt) is not comparable.
   const backend = backends.size === 1 ? [...backends].join('') : `mixed(${[...backends].join('+')})`;
   const tfMed = median(tf);
   const ptMed = median(pt);
-  return `RESULT ${spec.label} backend=${backend} tfjs_sps=${tfMed.toFixed(2)} torch_sps=${ptMed.toFixed(2)} ` +
-    `ratio=${(tfMed / ptMed).toFixed(3)} tfjs_rss_mb=${tfRss} torch_rss_mb=${ptRss}`;
+  return (
+    `RESULT ${spec.label} backend=${backend} tfjs_sps=${tfMed.toFixed(2)} torch_sps=${ptMed.toFixed(2)} ` +
+    `ratio=${(tfMed / ptMed).toFixed(3)} tfjs_rss_mb=${tfRss} torch_rss_mb=${ptRss}`
+  );
 }

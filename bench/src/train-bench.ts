@@ -31,18 +31,25 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 
 async function benchModel(model: string, rounds: number): Promise<void> {
   const common = ['--model', model, '--batch', args.batch, '--steps', args.steps, '--width', args.width, '--threads', args.threads];
-  console.log(await runSideBySide({
-    label: `model=${model}`,
-    rounds,
-    tfjs: { command: process.execPath, args: ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend] },
-    torch: { command: args.python, args: [here('../reference/train_ref.py'), ...common] },
-  }));
+  console.log(
+    await runSideBySide({
+      label: `model=${model}`,
+      rounds,
+      tfjs: {
+        command: process.execPath,
+        args: ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend],
+      },
+      torch: { command: args.python, args: [here('../reference/train_ref.py'), ...common] },
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${args.rounds}`);
-  console.log(`bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}`);
+  console.log(
+    `bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}`,
+  );
   for (const model of args.models.split(',')) await benchModel(model, rounds);
 }
 

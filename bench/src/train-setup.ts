@@ -20,7 +20,10 @@ export function objectiveFor(kind: string, d: number): { objective: LocalTrainCo
   const basis = tf.tidy(() => tf.linalg.qr(tf.tensor2d(gaussian, [d, d]))[0] as tf.Tensor2D);
   const m = Math.floor(d / 10);
   const slice = Array.from({ length: m }, (_, i) => i);
-  return { objective: { uniformity: 1, dsr: { coeff: 1, target: { basis, slice, scale: 10 } }, pd: { coeff: 0.1, temperature: 0.5 } }, basis };
+  return {
+    objective: { uniformity: 1, dsr: { coeff: 1, target: { basis, slice, scale: 10 } }, pd: { coeff: 0.1, temperature: 0.5 } },
+    basis,
+  };
 }
 
 /** `--name` as a positive integer, or a RangeError naming the flag. */

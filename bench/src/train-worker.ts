@@ -42,7 +42,15 @@ async function main(): Promise<void> {
     const data = { images, count: batch, shape: spec.inputShape };
     const { objective, basis } = objectiveFor(args.objective ?? 'ssd', spec.featureDim);
     // One epoch over exactly one batch = one step; warm-up steps compile kernels and grow wasm memory.
-    const config = (epochs: number): LocalTrainConfig => ({ epochs, batchSize: batch, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective, seed: 3 });
+    const config = (epochs: number): LocalTrainConfig => ({
+      epochs,
+      batchSize: batch,
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      objective,
+      seed: 3,
+    });
     if (warmup > 0) await trainLocal(model, data, config(warmup));
     const result = await trainLocal(model, data, config(steps));
     // Peak, not current: the benchmark compares the worst moment with PyTorch's ru_maxrss.

@@ -23,8 +23,15 @@ afterAll(async () => api?.close());
 
 async function send(request: FuzzRequest) {
   // SSE streams never end by themselves; the arbitrary avoids them, and this bound catches a slip.
-  const response = api.app.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within 5 s: ${request.method} ${request.url}`)), 5_000).unref());
+  const response = api.app.inject({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.body !== undefined ? { payload: request.body } : {}),
+  });
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within 5 s: ${request.method} ${request.url}`)), 5_000).unref(),
+  );
   return Promise.race([response, timeout]);
 }
 

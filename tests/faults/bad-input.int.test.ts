@@ -11,7 +11,17 @@ import { createStack, skipOrFail, startServices, type Stack } from './helpers/st
  * on every queue end in the dead-letter queue.
  */
 let stack: Stack | string;
-const RUN = { clients: 4, participation: 0.5, rounds: 2, trainLimit: 120, batchSize: 16, alpha: 100, seed: 5, maxUpdateL2Norm: 5, evalEvery: 100 };
+const RUN = {
+  clients: 4,
+  participation: 0.5,
+  rounds: 2,
+  trainLimit: 120,
+  batchSize: 16,
+  alpha: 100,
+  seed: 5,
+  maxUpdateL2Norm: 5,
+  evalEvery: 100,
+};
 
 beforeAll(async () => {
   stack = await createStack('input');
@@ -32,11 +42,20 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
     expect(created.status).toBe(201);
     const { runId } = created.json;
     // Manual rounds (no autoAdvance): round 1 opens on request once the aggregator set the run up.
-    await waitFor('round 1 requested', async () => ((await s.http('POST', `/v1/runs/${runId}/rounds`)).status === 202 ? true : undefined), 30_000, 200);
-    const round = await waitFor('round 1 collecting', async () => {
-      const r = await s.round(runId, 1);
-      return r?.status === 'collecting' ? r : undefined;
-    }, 60_000).catch((error: Error) => {
+    await waitFor(
+      'round 1 requested',
+      async () => ((await s.http('POST', `/v1/runs/${runId}/rounds`)).status === 202 ? true : undefined),
+      30_000,
+      200,
+    );
+    const round = await waitFor(
+      'round 1 collecting',
+      async () => {
+        const r = await s.round(runId, 1);
+        return r?.status === 'collecting' ? r : undefined;
+      },
+      60_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${s.dump()}`);
     });
     expect(round.selected).toHaveLength(2);
@@ -52,15 +71,33 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
       if (delta !== null) await s.redis.blobs.putBlob(key, delta instanceof Uint8Array ? delta : encodeWeights(delta));
       const before = await s.round(runId, 1);
       const seen = (before?.accepted.length ?? 0) + rejectedSoFar;
-      await s.amqp.bus.publish({ type: 'update.ready', version: MESSAGE_VERSION, runId, round: 1, clientId, globalVersion: 0, updateKey: key, samples: 1, trainSeconds: 0.1, loss: LOSS, workerId: 'faults-test', ...overrides } as UpdateReady);
-      return waitFor('a verdict', async () => {
-        const r = (await s.round(runId, 1))!;
-        if (r.accepted.length + r.rejected.length > seen) {
-          rejectedSoFar = r.rejected.length;
-          return r;
-        }
-        return undefined;
-      }, 20_000, 50).catch((error: Error) => {
+      await s.amqp.bus.publish({
+        type: 'update.ready',
+        version: MESSAGE_VERSION,
+        runId,
+        round: 1,
+        clientId,
+        globalVersion: 0,
+        updateKey: key,
+        samples: 1,
+        trainSeconds: 0.1,
+        loss: LOSS,
+        workerId: 'faults-test',
+        ...overrides,
+      } as UpdateReady);
+      return waitFor(
+        'a verdict',
+        async () => {
+          const r = (await s.round(runId, 1))!;
+          if (r.accepted.length + r.rejected.length > seen) {
+            rejectedSoFar = r.rejected.length;
+            return r;
+          }
+          return undefined;
+        },
+        20_000,
+        50,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\n${s.dump()}`);
       });
     }
@@ -90,8 +127,32 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
       ['stale', b, null, { samples: samplesB, globalVersion: 1 }],
     ];
     // No round-1 record moves for these (a round that does not exist, a run that does not exist): only the counter shows them (checked below).
-    await s.amqp.bus.publish({ type: 'update.ready', version: MESSAGE_VERSION, runId, round: 2, clientId: b, globalVersion: 0, updateKey: updateKey(runId, 2, b), samples: samplesB, trainSeconds: 0, loss: LOSS, workerId: 'faults-test' });
-    await s.amqp.bus.publish({ type: 'update.ready', version: MESSAGE_VERSION, runId: 'no-such-run', round: 1, clientId: b, globalVersion: 0, updateKey: updateKey('no-such-run', 1, b), samples: 1, trainSeconds: 0, loss: LOSS, workerId: 'faults-test' });
+    await s.amqp.bus.publish({
+      type: 'update.ready',
+      version: MESSAGE_VERSION,
+      runId,
+      round: 2,
+      clientId: b,
+      globalVersion: 0,
+      updateKey: updateKey(runId, 2, b),
+      samples: samplesB,
+      trainSeconds: 0,
+      loss: LOSS,
+      workerId: 'faults-test',
+    });
+    await s.amqp.bus.publish({
+      type: 'update.ready',
+      version: MESSAGE_VERSION,
+      runId: 'no-such-run',
+      round: 1,
+      clientId: b,
+      globalVersion: 0,
+      updateKey: updateKey('no-such-run', 1, b),
+      samples: 1,
+      trainSeconds: 0,
+      loss: LOSS,
+      workerId: 'faults-test',
+    });
     for (const [reason, client, delta, overrides] of cases) {
       const acceptedBefore = (await s.round(runId, 1))!.accepted.length;
       r = await send(client, delta, overrides);
@@ -108,16 +169,47 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
     // Stop the run: round 1 closes; an update for it afterwards meets a closed round.
     expect((await s.http('POST', `/v1/runs/${runId}/stop`)).status).toBe(202);
     await waitFor('round 1 closed', async () => ((await s.round(runId, 1))?.status === 'closed' ? true : undefined), 30_000);
-    await s.amqp.bus.publish({ type: 'update.ready', version: MESSAGE_VERSION, runId, round: 1, clientId: b, globalVersion: 0, updateKey: updateKey(runId, 1, b), samples: samplesB, trainSeconds: 0, loss: LOSS, workerId: 'faults-test' });
+    await s.amqp.bus.publish({
+      type: 'update.ready',
+      version: MESSAGE_VERSION,
+      runId,
+      round: 1,
+      clientId: b,
+      globalVersion: 0,
+      updateKey: updateKey(runId, 1, b),
+      samples: samplesB,
+      trainSeconds: 0,
+      loss: LOSS,
+      workerId: 'faults-test',
+    });
 
-    const expected: Record<string, number> = { 'bad-samples': 2, 'non-finite': 2, 'shape-mismatch': 1, 'missing-tensor': 1, 'unexpected-tensor': 1, 'norm-exceeded': 1, corrupt: 1, 'wrong-key': 1, unselected: 1, stale: 2, 'unknown-run': 1, duplicate: 1, 'closed-round': 1 };
+    const expected: Record<string, number> = {
+      'bad-samples': 2,
+      'non-finite': 2,
+      'shape-mismatch': 1,
+      'missing-tensor': 1,
+      'unexpected-tensor': 1,
+      'norm-exceeded': 1,
+      corrupt: 1,
+      'wrong-key': 1,
+      unselected: 1,
+      stale: 2,
+      'unknown-run': 1,
+      duplicate: 1,
+      'closed-round': 1,
+    };
     const ops = await s.opsUrl('aggregator');
-    const counted = await waitFor('every rejection on /metrics', async () => {
-      const text = await (await fetch(`${ops}/metrics`)).text();
-      const got: Record<string, number> = {};
-      for (const m of text.matchAll(/^fedssd_updates_rejected_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)) got[m[1]!] = Number(m[2]);
-      return Object.entries(expected).every(([k, v]) => got[k] === v) ? got : undefined;
-    }, 20_000, 300).catch((error: Error) => {
+    const counted = await waitFor(
+      'every rejection on /metrics',
+      async () => {
+        const text = await (await fetch(`${ops}/metrics`)).text();
+        const got: Record<string, number> = {};
+        for (const m of text.matchAll(/^fedssd_updates_rejected_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)) got[m[1]!] = Number(m[2]);
+        return Object.entries(expected).every(([k, v]) => got[k] === v) ? got : undefined;
+      },
+      20_000,
+      300,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${s.dump()}`);
     });
     expect(counted).toMatchObject(expected);
@@ -132,7 +224,10 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
     // The api binds its events queue while a client follows a run: open one stream for the duration.
     const created = await s.http<{ runId: string }>('POST', '/v1/runs', { clients: 2, rounds: 1 });
     const follow = new AbortController();
-    const stream = await fetch(`${s.apiUrl}/v1/runs/${created.json.runId}/events`, { headers: { authorization: `Bearer ${s.token}` }, signal: follow.signal });
+    const stream = await fetch(`${s.apiUrl}/v1/runs/${created.json.runId}/events`, {
+      headers: { authorization: `Bearer ${s.token}` },
+      signal: follow.signal,
+    });
     expect(stream.status).toBe(200);
     onTestFinished(() => follow.abort());
     const names = s.amqp.connection.names;
@@ -153,11 +248,17 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
     for (const body of bodies('x-events')) ch.publish(names.events, '', body);
     await ch.waitForConfirms();
     const dead: string[] = [];
-    await waitFor('dead letters', async () => {
-      for (let m = await ch.get(names.dead, { noAck: true }); m !== false; m = await ch.get(names.dead, { noAck: true })) dead.push(m.content.toString('utf8', 0, 200));
-      const tagged = (tag: string) => dead.filter((d) => d.includes(tag) || (d.startsWith('{"type":"update.ready","tag":"' + tag))).length;
-      return ['q-control', 'q-jobs', 'q-updates'].every((t) => tagged(t) === 4) && tagged('x-events') >= 4 ? true : undefined;
-    }, 30_000, 300).catch((error: Error) => {
+    await waitFor(
+      'dead letters',
+      async () => {
+        for (let m = await ch.get(names.dead, { noAck: true }); m !== false; m = await ch.get(names.dead, { noAck: true }))
+          dead.push(m.content.toString('utf8', 0, 200));
+        const tagged = (tag: string) => dead.filter((d) => d.includes(tag) || d.startsWith('{"type":"update.ready","tag":"' + tag)).length;
+        return ['q-control', 'q-jobs', 'q-updates'].every((t) => tagged(t) === 4) && tagged('x-events') >= 4 ? true : undefined;
+      },
+      30_000,
+      300,
+    ).catch((error: Error) => {
       const tags = dead.map((d) => /(q-\w+|x-events)/.exec(d)?.[1] ?? d.slice(0, 40));
       throw new Error(`${error.message}; dead so far (${dead.length}): ${tags.join(' | ')}\n${s.dump()}`);
     });

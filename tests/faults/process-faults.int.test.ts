@@ -44,11 +44,24 @@ async function createRun(s: Stack, extra: Record<string, unknown> = {}): Promise
 }
 
 /** Waits for `cond` on a round record, polling Redis every `everyMs`. */
-function roundWhere(s: Stack, runId: string, round: number, what: string, cond: (r: RoundRecord) => boolean, everyMs = 20, timeoutMs = 90_000) {
-  return waitFor(`round ${round} ${what}`, async () => {
-    const r = await s.round(runId, round);
-    return r !== null && cond(r) ? r : undefined;
-  }, timeoutMs, everyMs);
+function roundWhere(
+  s: Stack,
+  runId: string,
+  round: number,
+  what: string,
+  cond: (r: RoundRecord) => boolean,
+  everyMs = 20,
+  timeoutMs = 90_000,
+) {
+  return waitFor(
+    `round ${round} ${what}`,
+    async () => {
+      const r = await s.round(runId, round);
+      return r !== null && cond(r) ? r : undefined;
+    },
+    timeoutMs,
+    everyMs,
+  );
 }
 
 /**
@@ -57,13 +70,18 @@ function roundWhere(s: Stack, runId: string, round: number, what: string, cond: 
  * channel, one Redis GET) poll every 20 ms; a warmed-up job takes over a second.
  */
 async function midTraining(s: Stack, runId: string): Promise<void> {
-  await waitFor('two round-1 jobs in flight, none accepted', async () => {
-    const before = await s.round(runId, 1);
-    if (before?.status !== 'collecting' || before.accepted.length > 0) return undefined;
-    if ((await s.jobsReady()) !== 1) return undefined;
-    const after = await s.round(runId, 1);
-    return after?.status === 'collecting' && after.accepted.length === 0 ? true : undefined;
-  }, 90_000, 20);
+  await waitFor(
+    'two round-1 jobs in flight, none accepted',
+    async () => {
+      const before = await s.round(runId, 1);
+      if (before?.status !== 'collecting' || before.accepted.length > 0) return undefined;
+      if ((await s.jobsReady()) !== 1) return undefined;
+      const after = await s.round(runId, 1);
+      return after?.status === 'collecting' && after.accepted.length === 0 ? true : undefined;
+    },
+    90_000,
+    20,
+  );
 }
 
 /** The run finished with the reference bytes, every selected client counted once, and no job left over. */
@@ -79,10 +97,15 @@ async function expectExactFinish(s: Stack, runId: string): Promise<void> {
     expect(model, 'final model stored').not.toBeNull();
     expect(Buffer.from(model!).equals(reference), 'final model bytes equal simulateRun').toBe(true);
     // Nothing left on the queues (stale redeliveries are dropped and acked, not left behind).
-    const counts = await waitFor('queues drained', async () => {
-      const c = await s.queueCounts();
-      return c.jobs?.ready === 0 && c.jobs.unacked === 0 && c.updates?.ready === 0 && c.updates.unacked === 0 ? c : undefined;
-    }, 30_000, 500);
+    const counts = await waitFor(
+      'queues drained',
+      async () => {
+        const c = await s.queueCounts();
+        return c.jobs?.ready === 0 && c.jobs.unacked === 0 && c.updates?.ready === 0 && c.updates.unacked === 0 ? c : undefined;
+      },
+      30_000,
+      500,
+    );
     expect(counts.dead?.ready ?? 0).toBe(0);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${s.dump()}`, { cause: error });

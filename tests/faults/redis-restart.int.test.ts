@@ -33,20 +33,30 @@ describe('Redis restarted mid-round', () => {
     expect(created.status).toBe(201);
     const { runId } = created.json;
     try {
-      await waitFor('round 1 partly collected', async () => {
-        const r = await s.round(runId, 1);
-        return r?.status === 'collecting' && r.accepted.length >= 1 ? true : undefined;
-      }, 90_000, 20);
+      await waitFor(
+        'round 1 partly collected',
+        async () => {
+          const r = await s.round(runId, 1);
+          return r?.status === 'collecting' && r.accepted.length >= 1 ? true : undefined;
+        },
+        90_000,
+        20,
+      );
       await redis!.restart(1_000);
       const run = await s.finished(runId, 150_000);
       expect(run).toMatchObject({ status: 'finished', globalVersion: 2 });
       for (const round of [1, 2]) expect((await s.round(runId, round))?.accepted.map((a) => a.clientId).sort()).toEqual([0, 1, 2]);
       const model = await s.runs.getModel(runId, 2);
       expect(Buffer.from(model!).equals(reference)).toBe(true);
-      const counts = await waitFor('queues drained', async () => {
-        const c = await s.queueCounts();
-        return c.jobs?.ready === 0 && c.jobs.unacked === 0 && c.updates?.ready === 0 && c.updates.unacked === 0 ? c : undefined;
-      }, 30_000, 500);
+      const counts = await waitFor(
+        'queues drained',
+        async () => {
+          const c = await s.queueCounts();
+          return c.jobs?.ready === 0 && c.jobs.unacked === 0 && c.updates?.ready === 0 && c.updates.unacked === 0 ? c : undefined;
+        },
+        30_000,
+        500,
+      );
       expect(counts.dead?.ready ?? 0).toBe(0);
       // Everyone is still up after the outage.
       for (const p of s.services.values()) expect(p.child.exitCode, p.name).toBeNull();

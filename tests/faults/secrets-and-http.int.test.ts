@@ -40,7 +40,12 @@ describe('over real HTTP and real processes', () => {
         // fetch refuses a few header values Fastify would see raw; those are the in-process fuzzer's job.
         let res: Response;
         try {
-          res = await fetch(url, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(10_000) });
+          res = await fetch(url, {
+            method: request.method,
+            headers: request.headers,
+            ...(request.body !== undefined ? { body: request.body } : {}),
+            signal: AbortSignal.timeout(10_000),
+          });
         } catch (error) {
           if (error instanceof TypeError) return;
           throw error;
@@ -63,10 +68,24 @@ describe('over real HTTP and real processes', () => {
       await fetch(`${s.apiUrl}/v1/runs`, { headers: { authorization } });
     }
     // (Request URLs are logged as sent: a token a client puts in a query string would show; the api never reads one there.)
-    await fetch(`${s.apiUrl}/v1/runs`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: `{"dataDir": "${s.token}", "clients": 0}` });
+    await fetch(`${s.apiUrl}/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      body: `{"dataDir": "${s.token}", "clients": 0}`,
+    });
     // Start-up failures print their reason: a bad config and an unreachable Redis with the password in the URL.
-    const badConfig = startService('bad-config', 'api', { ...s.env, API_TOKEN: s.token, API_PORT: '99999', REDIS_URL: `redis://default:${REDIS_SECRET}@127.0.0.1:6379`, RABBITMQ_URL: `http://guest:${REDIS_SECRET}@x` });
-    const noRedis = startService('no-redis', 'trainer', { ...s.env, TRAINER_METRICS_PORT: '0', REDIS_URL: `redis://default:${REDIS_SECRET}@127.0.0.1:1` });
+    const badConfig = startService('bad-config', 'api', {
+      ...s.env,
+      API_TOKEN: s.token,
+      API_PORT: '99999',
+      REDIS_URL: `redis://default:${REDIS_SECRET}@127.0.0.1:6379`,
+      RABBITMQ_URL: `http://guest:${REDIS_SECRET}@x`,
+    });
+    const noRedis = startService('no-redis', 'trainer', {
+      ...s.env,
+      TRAINER_METRICS_PORT: '0',
+      REDIS_URL: `redis://default:${REDIS_SECRET}@127.0.0.1:1`,
+    });
     extra.push(badConfig, noRedis);
     expect(await waitFor('bad config exit', async () => badConfig.exited, 30_000)).toBe(2);
     const noRedisCode = await Promise.race([noRedis.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);

@@ -22,7 +22,10 @@ afterEach(async () => {
 
 /** Concrete URLs for every authenticated operation of the OpenAPI list (ids of an existing run). */
 function authedRoutes(): Array<{ method: 'GET' | 'POST'; url: string }> {
-  return OPERATIONS.filter((op) => op.auth).map((op) => ({ method: op.method.toUpperCase() as 'GET' | 'POST', url: op.path.replace('{id}', 'run-1').replace('{round}', '1') }));
+  return OPERATIONS.filter((op) => op.auth).map((op) => ({
+    method: op.method.toUpperCase() as 'GET' | 'POST',
+    url: op.path.replace('{id}', 'run-1').replace('{round}', '1'),
+  }));
 }
 
 describe('security: bearer token on every /v1 route', () => {
@@ -31,7 +34,15 @@ describe('security: bearer token on every /v1 route', () => {
     await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} });
     const routes = authedRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(9);
-    const bad: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(1)}` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }, { authorization: 'Bearer' }, { authorization: `Bearer ${'a'.repeat(10_000)}` }];
+    const bad: Array<Record<string, string>> = [
+      {},
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(1)}` },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: TOKEN },
+      { authorization: 'Bearer' },
+      { authorization: `Bearer ${'a'.repeat(10_000)}` },
+    ];
     for (const route of routes) {
       for (const headers of bad) {
         const res = await api.app.inject({ ...route, headers, ...(route.method === 'POST' ? { payload: {} } : {}) });
@@ -70,7 +81,12 @@ describe('security: limits', () => {
   it('when a body exceeds the limit, then 413 PAYLOAD_TOO_LARGE; without a token the body is refused with 401 before it is read', async () => {
     api = await inProcessApi({ bodyLimitBytes: 4096 });
     const big = JSON.stringify({ dataDir: 'x'.repeat(5000) });
-    const res = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: big });
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: big,
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     const anon = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: { 'content-type': 'application/json' }, payload: big });
@@ -98,7 +114,19 @@ describe('security: one run cannot read another run', () => {
     const own = await api.app.inject({ url: '/v1/runs/run-1/model/weights.bin?version=0', headers: AUTH });
     expect(own.statusCode).toBe(200);
     expect([...own.rawPayload]).toEqual([11, 11, 11]);
-    const crafted = ['..%2Frun-2', 'run-1%2F..%2F..%2Frun-2', '%2e%2e', 'run-2%00', 'run-1}:model:v0', '{run-2}', 'run-*', '*', 'run-1:model', 'run-1%0Arun-2', encodeURIComponent('fedssd:run:{run-2}')];
+    const crafted = [
+      '..%2Frun-2',
+      'run-1%2F..%2F..%2Frun-2',
+      '%2e%2e',
+      'run-2%00',
+      'run-1}:model:v0',
+      '{run-2}',
+      'run-*',
+      '*',
+      'run-1:model',
+      'run-1%0Arun-2',
+      encodeURIComponent('fedssd:run:{run-2}'),
+    ];
     for (const id of crafted) {
       for (const tail of ['/model', '/model/weights.bin?version=0', '', '/metrics', '/rounds/1']) {
         const res = await api.app.inject({ url: `/v1/runs/${id}${tail}`, headers: AUTH });
@@ -133,10 +161,34 @@ describe('security: docs page headers', () => {
 
 describe('config validation names the field and range, and never echoes a secret', () => {
   const runBounds: Array<[string, unknown]> = [
-    ['clients', 0], ['clients', 1001], ['alpha', 0], ['participation', 0], ['participation', 1.5], ['rounds', 0], ['localEpochs', 0], ['batchSize', 1],
-    ['lr', 0], ['lr', 101], ['momentum', 1], ['weightDecay', 2], ['seed', -1], ['seed', 2 ** 32], ['trainLimit', 0], ['evalEvery', 0], ['minClients', 0],
-    ['graceMs', -1], ['roundDeadlineMs', 999], ['maxUpdateL2Norm', 0], ['modelWidth', 5], ['method', 'sgd'], ['dataset', 'imagenet'], ['model', 'vit'],
-    ['autoAdvance', 'yes'], ['clients', 2.5], ['rounds', '3'], ['bogusField', 1],
+    ['clients', 0],
+    ['clients', 1001],
+    ['alpha', 0],
+    ['participation', 0],
+    ['participation', 1.5],
+    ['rounds', 0],
+    ['localEpochs', 0],
+    ['batchSize', 1],
+    ['lr', 0],
+    ['lr', 101],
+    ['momentum', 1],
+    ['weightDecay', 2],
+    ['seed', -1],
+    ['seed', 2 ** 32],
+    ['trainLimit', 0],
+    ['evalEvery', 0],
+    ['minClients', 0],
+    ['graceMs', -1],
+    ['roundDeadlineMs', 999],
+    ['maxUpdateL2Norm', 0],
+    ['modelWidth', 5],
+    ['method', 'sgd'],
+    ['dataset', 'imagenet'],
+    ['model', 'vit'],
+    ['autoAdvance', 'yes'],
+    ['clients', 2.5],
+    ['rounds', '3'],
+    ['bogusField', 1],
   ];
   it.each(runBounds)('when POST /v1/runs has %s = %j, then 400 VALIDATION_FAILED names that field', async (field, value) => {
     api = await inProcessApi();
@@ -146,7 +198,15 @@ describe('config validation names the field and range, and never echoes a secret
     expect(res.json<{ error: { message: string } }>().error.message).toContain(field);
   });
 
-  const nested: Array<[string, string, unknown]> = [['dsr', 'coeff', -1], ['dsr', 'scale', 0], ['dsr', 'sliceSize', 0], ['dsr', 'form', 'poem'], ['dsr', 'extra', 1], ['pd', 'coeff', 1001], ['pd', 'temperature', 0]];
+  const nested: Array<[string, string, unknown]> = [
+    ['dsr', 'coeff', -1],
+    ['dsr', 'scale', 0],
+    ['dsr', 'sliceSize', 0],
+    ['dsr', 'form', 'poem'],
+    ['dsr', 'extra', 1],
+    ['pd', 'coeff', 1001],
+    ['pd', 'temperature', 0],
+  ];
   it.each(nested)('when POST /v1/runs has %s.%s = %j, then 400 names the nested field', async (group, field, value) => {
     api = await inProcessApi();
     const res = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { [group]: { [field]: value } } });
@@ -166,7 +226,14 @@ describe('config validation names the field and range, and never echoes a secret
 
   it('when service env is out of range or carries secrets, then ConfigError names each variable and prints no secret', () => {
     const secret = 'S3cr3t-Pa55w0rd-xyz';
-    const env = { API_TOKEN: 'short', API_PORT: '70000', API_BODY_LIMIT_BYTES: '1', RABBITMQ_URL: `http://guest:${secret}@host`, REDIS_URL: `redis://default:${secret}@h:99999999`, API_RATE_LIMIT_PER_MINUTE: '0' };
+    const env = {
+      API_TOKEN: 'short',
+      API_PORT: '70000',
+      API_BODY_LIMIT_BYTES: '1',
+      RABBITMQ_URL: `http://guest:${secret}@host`,
+      REDIS_URL: `redis://default:${secret}@h:99999999`,
+      API_RATE_LIMIT_PER_MINUTE: '0',
+    };
     let message = '';
     try {
       loadConfig(ApiConfigSchema, env);
@@ -174,10 +241,13 @@ describe('config validation names the field and range, and never echoes a secret
       expect(error).toBeInstanceOf(ConfigError);
       message = (error as Error).message;
     }
-    for (const name of ['API_TOKEN', 'API_PORT', 'API_BODY_LIMIT_BYTES', 'RABBITMQ_URL', 'API_RATE_LIMIT_PER_MINUTE']) expect(message).toContain(name);
+    for (const name of ['API_TOKEN', 'API_PORT', 'API_BODY_LIMIT_BYTES', 'RABBITMQ_URL', 'API_RATE_LIMIT_PER_MINUTE'])
+      expect(message).toContain(name);
     expect(message).not.toContain(secret);
     expect(message).not.toContain('short');
-    expect(() => loadConfig(AggregatorConfigSchema, { AGGREGATOR_METRICS_PORT: '65536', AGGREGATOR_UPDATE_TTL_SECONDS: '0' })).toThrow(/AGGREGATOR_METRICS_PORT[\s\S]*AGGREGATOR_UPDATE_TTL_SECONDS|AGGREGATOR_UPDATE_TTL_SECONDS[\s\S]*AGGREGATOR_METRICS_PORT/);
+    expect(() => loadConfig(AggregatorConfigSchema, { AGGREGATOR_METRICS_PORT: '65536', AGGREGATOR_UPDATE_TTL_SECONDS: '0' })).toThrow(
+      /AGGREGATOR_METRICS_PORT[\s\S]*AGGREGATOR_UPDATE_TTL_SECONDS|AGGREGATOR_UPDATE_TTL_SECONDS[\s\S]*AGGREGATOR_METRICS_PORT/,
+    );
   });
 
   it('when the token and the broker/Redis URLs come from mounted files (X_FILE), then they are used and win over the plain variables', () => {
@@ -186,10 +256,23 @@ describe('config validation names the field and range, and never echoes a secret
       '/run/secrets/amqp': 'amqp://svc:pw1@broker:5672\n',
       '/run/secrets/redis': 'redis://default:pw2@cache:6379\n',
     };
-    const env = { API_TOKEN: 'plain-token-0123456789', API_TOKEN_FILE: '/run/secrets/api-token', RABBITMQ_URL_FILE: '/run/secrets/amqp', REDIS_URL_FILE: '/run/secrets/redis' };
+    const env = {
+      API_TOKEN: 'plain-token-0123456789',
+      API_TOKEN_FILE: '/run/secrets/api-token',
+      RABBITMQ_URL_FILE: '/run/secrets/amqp',
+      REDIS_URL_FILE: '/run/secrets/redis',
+    };
     const config = loadConfig(ApiConfigSchema, env, { readFile: (path) => files[path] ?? '' });
-    expect(config).toMatchObject({ API_TOKEN: 'file-token-0123456789', RABBITMQ_URL: 'amqp://svc:pw1@broker:5672', REDIS_URL: 'redis://default:pw2@cache:6379' });
-    const agg = loadConfig(AggregatorConfigSchema, { RABBITMQ_URL_FILE: '/run/secrets/amqp', REDIS_URL_FILE: '/run/secrets/redis' }, { readFile: (path) => files[path] ?? '' });
+    expect(config).toMatchObject({
+      API_TOKEN: 'file-token-0123456789',
+      RABBITMQ_URL: 'amqp://svc:pw1@broker:5672',
+      REDIS_URL: 'redis://default:pw2@cache:6379',
+    });
+    const agg = loadConfig(
+      AggregatorConfigSchema,
+      { RABBITMQ_URL_FILE: '/run/secrets/amqp', REDIS_URL_FILE: '/run/secrets/redis' },
+      { readFile: (path) => files[path] ?? '' },
+    );
     expect(agg).toMatchObject({ RABBITMQ_URL: 'amqp://svc:pw1@broker:5672', REDIS_URL: 'redis://default:pw2@cache:6379' });
   });
 

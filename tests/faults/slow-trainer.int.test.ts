@@ -34,16 +34,26 @@ describe('a trainer slower than the round deadline', () => {
     expect(created.status).toBe(201);
     const { runId } = created.json;
     try {
-      await waitFor('both trainers hold a round-1 job', async () => {
-        const r = await s.round(runId, 1);
-        return r?.status === 'collecting' && r.accepted.length === 0 && (await s.jobsReady()) === 1 ? true : undefined;
-      }, 90_000, 20);
+      await waitFor(
+        'both trainers hold a round-1 job',
+        async () => {
+          const r = await s.round(runId, 1);
+          return r?.status === 'collecting' && r.accepted.length === 0 && (await s.jobsReady()) === 1 ? true : undefined;
+        },
+        90_000,
+        20,
+      );
       const t1 = s.services.get('t1')!;
       t1.child.kill('SIGSTOP');
-      const closed = await waitFor('round 1 closed without t1', async () => {
-        const r = await s.round(runId, 1);
-        return r?.status === 'closed' ? r : undefined;
-      }, 120_000, 200);
+      const closed = await waitFor(
+        'round 1 closed without t1',
+        async () => {
+          const r = await s.round(runId, 1);
+          return r?.status === 'closed' ? r : undefined;
+        },
+        120_000,
+        200,
+      );
       expect(closed.outcome).toBe('min-clients');
       expect(closed.accepted).toHaveLength(2);
       const late = [0, 1, 2].find((c) => !closed.accepted.some((a) => a.clientId === c))!;
@@ -52,11 +62,16 @@ describe('a trainer slower than the round deadline', () => {
       const run = await s.finished(runId, 150_000);
       expect(run.globalVersion).toBe(2);
       const ops = await s.opsUrl('aggregator');
-      const rejected = await waitFor('late update counted', async () => {
-        const text = await (await fetch(`${ops}/metrics`)).text();
-        const m = /^fedssd_updates_rejected_total\{[^}]*reason="(stale|closed-round)"[^}]*\} (\d+)/m.exec(text);
-        return m !== null && Number(m[2]) >= 1 ? m[1] : undefined;
-      }, 60_000, 300);
+      const rejected = await waitFor(
+        'late update counted',
+        async () => {
+          const text = await (await fetch(`${ops}/metrics`)).text();
+          const m = /^fedssd_updates_rejected_total\{[^}]*reason="(stale|closed-round)"[^}]*\} (\d+)/m.exec(text);
+          return m !== null && Number(m[2]) >= 1 ? m[1] : undefined;
+        },
+        60_000,
+        300,
+      );
       expect(['stale', 'closed-round']).toContain(rejected);
       // The late client shows in round 1's rejections, never in its accepted list.
       const final1 = (await s.round(runId, 1))!;
@@ -68,7 +83,8 @@ describe('a trainer slower than the round deadline', () => {
       // v1 = v0 + FedAvg(on-time deltas in client order): exactly the round without the late client.
       const v0 = decodeWeights((await s.runs.getModel(runId, 0))!);
       const fold = createFedAvg(v0);
-      for (const u of [...final1.accepted].sort((a, b) => a.clientId - b.clientId)) fold.add(decodeWeights((await s.redis.blobs.getBlob(u.updateKey))!), u.samples);
+      for (const u of [...final1.accepted].sort((a, b) => a.clientId - b.clientId))
+        fold.add(decodeWeights((await s.redis.blobs.getBlob(u.updateKey))!), u.samples);
       const expected = Buffer.from(encodeWeights(addWeights(v0, fold.result())));
       expect(Buffer.from((await s.runs.getModel(runId, 1))!).equals(expected)).toBe(true);
     } catch (error) {

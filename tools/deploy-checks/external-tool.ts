@@ -43,10 +43,17 @@ export function missingToolMessage(name: string): string | undefined {
 /** Result of one tool run: exit code 0 on success, otherwise the failing code, with all output. */
 export async function runTool(name: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(name, args, { cwd, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, COMPOSE_INTERACTIVE_NO_CLI: '1' } });
+    const { stdout, stderr } = await run(name, args, {
+      cwd,
+      maxBuffer: 32 * 1024 * 1024,
+      env: { ...process.env, COMPOSE_INTERACTIVE_NO_CLI: '1' },
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number | string; stdout?: string; stderr?: string; message?: string };
-    return { code: typeof e.code === 'number' ? e.code : 127, output: `${e.stdout ?? ''}${e.stderr ?? ''}${e.stdout || e.stderr ? '' : (e.message ?? '')}` };
+    return {
+      code: typeof e.code === 'number' ? e.code : 127,
+      output: `${e.stdout ?? ''}${e.stderr ?? ''}${e.stdout || e.stderr ? '' : (e.message ?? '')}`,
+    };
   }
 }

@@ -22,19 +22,42 @@ export interface K8sObject {
 type Validator = (object: K8sObject) => void;
 
 // Each model's constructor copies the object; validate() throws with every schema violation.
-const model = (Model: new (data: never) => { validate(): void }): Validator => (object) => new Model(object as never).validate();
+const model =
+  (Model: new (data: never) => { validate(): void }): Validator =>
+  (object) =>
+    new Model(object as never).validate();
 
 function checkRabbitmqCluster(object: K8sObject): void {
   const spec = object.spec ?? {};
   const problems: string[] = [];
   if (!object.metadata?.name) problems.push('metadata.name is required');
   const replicas = spec.replicas;
-  if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1)) problems.push(`spec.replicas must be an integer >= 1 (got ${String(replicas)})`);
-  const known = ['replicas', 'image', 'resources', 'persistence', 'rabbitmq', 'service', 'override', 'tls', 'affinity', 'tolerations', 'terminationGracePeriodSeconds', 'secretBackend', 'delayStartSeconds', 'skipPostDeploySteps', 'imagePullSecrets'];
+  if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1))
+    problems.push(`spec.replicas must be an integer >= 1 (got ${String(replicas)})`);
+  const known = [
+    'replicas',
+    'image',
+    'resources',
+    'persistence',
+    'rabbitmq',
+    'service',
+    'override',
+    'tls',
+    'affinity',
+    'tolerations',
+    'terminationGracePeriodSeconds',
+    'secretBackend',
+    'delayStartSeconds',
+    'skipPostDeploySteps',
+    'imagePullSecrets',
+  ];
   for (const key of Object.keys(spec)) if (!known.includes(key)) problems.push(`spec.${key} is not a RabbitmqCluster field`);
   const rabbitmq = (spec.rabbitmq ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(rabbitmq)) if (!['additionalPlugins', 'additionalConfig', 'advancedConfig', 'envConfig', 'erlangInetConfig'].includes(key)) problems.push(`spec.rabbitmq.${key} is not a RabbitmqCluster field`);
-  if (rabbitmq.additionalPlugins !== undefined && !Array.isArray(rabbitmq.additionalPlugins)) problems.push('spec.rabbitmq.additionalPlugins must be a list');
+  for (const key of Object.keys(rabbitmq))
+    if (!['additionalPlugins', 'additionalConfig', 'advancedConfig', 'envConfig', 'erlangInetConfig'].includes(key))
+      problems.push(`spec.rabbitmq.${key} is not a RabbitmqCluster field`);
+  if (rabbitmq.additionalPlugins !== undefined && !Array.isArray(rabbitmq.additionalPlugins))
+    problems.push('spec.rabbitmq.additionalPlugins must be a list');
   if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
@@ -57,7 +80,8 @@ const VALIDATORS: Record<string, Validator> = {
 export function validateObject(object: K8sObject): string[] {
   const id = `${object.kind}/${object.metadata?.name ?? '?'}`;
   const validator = VALIDATORS[`${object.apiVersion}/${object.kind}`];
-  if (validator === undefined) return [`${id}: no validator for ${object.apiVersion} ${object.kind} (add one to tools/deploy-checks/k8s-validate.ts)`];
+  if (validator === undefined)
+    return [`${id}: no validator for ${object.apiVersion} ${object.kind} (add one to tools/deploy-checks/k8s-validate.ts)`];
   try {
     validator(object);
     return [];

@@ -11,7 +11,14 @@ import { parse } from 'yaml';
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Series Prometheus makes itself for every target or alert. */
-const PROMETHEUS_SYNTHETIC = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added', 'ALERTS', 'ALERTS_FOR_STATE'];
+const PROMETHEUS_SYNTHETIC = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_series_added',
+  'ALERTS',
+  'ALERTS_FOR_STATE',
+];
 
 export interface KnownMetrics {
   /** Names exported by the fedssd services (histograms by base name). */
@@ -27,7 +34,9 @@ export interface KnownMetrics {
 }
 
 function readList(file: string): Set<string> {
-  const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim());
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   return new Set(lines.filter((l) => l !== '' && !l.startsWith('#')));
 }
 
@@ -58,6 +67,9 @@ export async function loadKnownMetrics(): Promise<KnownMetrics> {
     exporters,
     recorded,
     has: (name) =>
-      services.has(name) || recorded.has(name) || PROMETHEUS_SYNTHETIC.includes(name) || [...exporters.values()].some((set) => set.has(name)),
+      services.has(name) ||
+      recorded.has(name) ||
+      PROMETHEUS_SYNTHETIC.includes(name) ||
+      [...exporters.values()].some((set) => set.has(name)),
   };
 }

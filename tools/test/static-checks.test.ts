@@ -28,14 +28,30 @@ describe('static checks', () => {
     expect(code).toBe(0);
   });
 
+  it('when formatted, then prettier finds every file already in the checked-in layout', async () => {
+    const { code, output } = await exitOf('npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+    expect(output.trim()).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('when the import graph is scanned, then madge finds no cycle', async () => {
-    const { code, output } = await exitOf('npx', ['madge', '--circular', '--extensions', 'ts', '--exclude', '(^|/)(dist|node_modules)/', 'libs', 'services']);
+    const { code, output } = await exitOf('npx', [
+      'madge',
+      '--circular',
+      '--extensions',
+      'ts',
+      '--exclude',
+      '(^|/)(dist|node_modules)/',
+      'libs',
+      'services',
+    ]);
     expect(output).toContain('No circular dependency found');
     expect(code).toBe(0);
   });
 
   it('when built, then @fedssd/ssl and @fedssd/eval resolve from the repo root as compiled ESM', async () => {
-    const script = "const ssl = await import('@fedssd/ssl'); const ev = await import('@fedssd/eval');" +
+    const script =
+      "const ssl = await import('@fedssd/ssl'); const ev = await import('@fedssd/eval');" +
       "console.log(typeof ssl.ssdObjective, typeof ev.effectiveRank, import.meta.resolve('@fedssd/ssl'))";
     const { code, output } = await exitOf('node', ['--input-type=module', '-e', script]);
     expect(code).toBe(0);

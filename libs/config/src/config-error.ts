@@ -6,7 +6,10 @@
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID' as const;
 
-  constructor(readonly problems: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`, options);
     this.name = 'ConfigError';
   }

@@ -18,7 +18,12 @@ export const FILE_SUFFIX = '_FILE';
  * newline stripped, since `echo` and Kubernetes secrets add one) become `X`, winning over a
  * plain `X`. Unreadable files are problems, not exceptions, so they are listed with the rest.
  */
-function resolveFiles(env: Env, names: ReadonlySet<string>, readFile: (path: string) => string, problems: string[]): Record<string, string | undefined> {
+function resolveFiles(
+  env: Env,
+  names: ReadonlySet<string>,
+  readFile: (path: string) => string,
+  problems: string[],
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (const [name, path] of Object.entries(env)) {
     if (!name.endsWith(FILE_SUFFIX) || path === undefined || path === '') continue;

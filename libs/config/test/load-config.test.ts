@@ -26,7 +26,14 @@ function problemsOf(fn: () => unknown): readonly string[] {
 describe('loadConfig', () => {
   it('when only required variables are set, then defaults fill the rest and numbers are numbers', () => {
     const config = loadConfig(Schema, { API_TOKEN: token, PATH: '/usr/bin' });
-    expect(config).toEqual({ API_PORT: 8080, API_TOKEN: token, RABBITMQ_URL: 'amqp://127.0.0.1:5672', LOG_LEVEL: 'info', AUTO_ADVANCE: false, WORKERS: 2 });
+    expect(config).toEqual({
+      API_PORT: 8080,
+      API_TOKEN: token,
+      RABBITMQ_URL: 'amqp://127.0.0.1:5672',
+      LOG_LEVEL: 'info',
+      AUTO_ADVANCE: false,
+      WORKERS: 2,
+    });
     expect(config).not.toHaveProperty('PATH');
   });
 
@@ -69,7 +76,7 @@ describe('loadConfig', () => {
     expect(config.API_TOKEN).toBe('from-the-mounted-file');
   });
 
-  it('when another tool\'s *_FILE variable is set, then it is ignored (only the schema\'s variables are read from files)', () => {
+  it("when another tool's *_FILE variable is set, then it is ignored (only the schema's variables are read from files)", () => {
     const readFile = () => {
       throw new Error('must not be called');
     };

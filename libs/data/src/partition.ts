@@ -76,7 +76,10 @@ export function partitionDirichlet(labels: ArrayLike<number>, options: Dirichlet
   requireInt('minPerClient', minPerClient, 0);
   requireInt('maxTries', maxTries, 1);
   if (labels.length < clients * Math.max(1, minPerClient)) {
-    throw new DataError('INVALID_OPTION', `count must be ≥ clients × minPerClient (${labels.length} < ${clients} × ${Math.max(1, minPerClient)})`);
+    throw new DataError(
+      'INVALID_OPTION',
+      `count must be ≥ clients × minPerClient (${labels.length} < ${clients} × ${Math.max(1, minPerClient)})`,
+    );
   }
   const classes = numClasses(labels);
   const byClass: number[][] = Array.from({ length: classes }, () => []);

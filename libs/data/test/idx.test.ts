@@ -30,7 +30,9 @@ describe('parseIdxImages', () => {
   });
 
   it('when shorter than the header, then throws CORRUPT_FILE', () => {
-    expect(() => parseIdxImages(idxImagesBytes(1, 2, 2).subarray(0, 10))).toThrow(/corrupt IDX file: 10 bytes is shorter than the 16-byte header/);
+    expect(() => parseIdxImages(idxImagesBytes(1, 2, 2).subarray(0, 10))).toThrow(
+      /corrupt IDX file: 10 bytes is shorter than the 16-byte header/,
+    );
     expect(() => parseIdxImages(new Uint8Array(3))).toThrow(/corrupt IDX file: 3 bytes/);
   });
 });

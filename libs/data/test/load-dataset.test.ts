@@ -107,7 +107,13 @@ describe('loadDataset (CIFAR-10)', () => {
 
 describe('loadDataset (synthetic)', () => {
   it('when asked for synthetic, then builds it from limit, seed and shape overrides', async () => {
-    const data = await loadDataset({ name: 'synthetic', split: 'test', limit: 20, seed: 4, synthetic: { height: 32, width: 32, channels: 3 } });
+    const data = await loadDataset({
+      name: 'synthetic',
+      split: 'test',
+      limit: 20,
+      seed: 4,
+      synthetic: { height: 32, width: 32, channels: 3 },
+    });
     expect([data.count, data.height, data.channels, data.split]).toEqual([20, 32, 3, 'test']);
   });
 });

@@ -78,7 +78,9 @@ describe('partitionDirichlet', () => {
     expect(zeroAlpha).toBeInstanceOf(DataError);
     expect(zeroAlpha.code).toBe('INVALID_OPTION');
     expect(zeroAlpha.message).toBe('alpha must be > 0 (got 0)');
-    expect(() => partitionDirichlet(labels, { clients: 10, alpha: Number.POSITIVE_INFINITY, seed: 1 })).toThrow('alpha must be > 0 (got Infinity)');
+    expect(() => partitionDirichlet(labels, { clients: 10, alpha: Number.POSITIVE_INFINITY, seed: 1 })).toThrow(
+      'alpha must be > 0 (got Infinity)',
+    );
     expect(() => partitionDirichlet(labels, { clients: 2.5, alpha: 1, seed: 1 })).toThrow('clients must be an integer ≥ 1 (got 2.5)');
     expect(() => partitionDirichlet(labels.subarray(0, 3), { clients: 4, alpha: 1, seed: 1, minPerClient: 1 })).toThrow(
       'count must be ≥ clients × minPerClient (3 < 4 × 1)',

@@ -66,7 +66,8 @@ describe('syntheticDataset', () => {
     expect(data.images.length).toBe(10 * 32 * 32 * 3);
     // Colour strokes: the three channels of a pixel are not all equal everywhere.
     let differs = 0;
-    for (let p = 0; p < 32 * 32; p += 1) if (Math.abs((data.images[p * 3] as number) - (data.images[p * 3 + 1] as number)) > 0.1) differs += 1;
+    for (let p = 0; p < 32 * 32; p += 1)
+      if (Math.abs((data.images[p * 3] as number) - (data.images[p * 3 + 1] as number)) > 0.1) differs += 1;
     expect(differs).toBeGreaterThan(10);
   });
 

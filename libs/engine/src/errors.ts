@@ -6,7 +6,11 @@ export type SimulationErrorCode = 'INVALID_CONFIG';
 
 /** An error with a closed code and the original cause. */
 export class SimulationError extends Error {
-  constructor(readonly code: SimulationErrorCode, message: string, options?: unknown) {
+  constructor(
+    readonly code: SimulationErrorCode,
+    message: string,
+    options?: unknown,
+  ) {
     super(message, options === undefined ? undefined : { cause: options });
     this.name = 'SimulationError';
   }

@@ -17,19 +17,32 @@ function identity(dim: number): Float32Array {
  * The mechanism check measures energy in the coordinates DSR acts in: the shared basis Q for the
  * code form, the standard basis for the paper form (which uses Q = I).
  */
-export function evalSetsFor(config: Pick<RunConfig, 'dsr'>, prepared: PreparedRun, train: LabelledSet, test: LabelledSet, perClientEvalLimit: number): EvalSets {
+export function evalSetsFor(
+  config: Pick<RunConfig, 'dsr'>,
+  prepared: PreparedRun,
+  train: LabelledSet,
+  test: LabelledSet,
+  perClientEvalLimit: number,
+): EvalSets {
   const { targets } = prepared;
   return {
     bank: { shard: prepared.train, labels: train.labels },
     test: { shard: shardOf(test), labels: test.labels },
     classes: train.classes,
-    perClient: prepared.shards.map((s) => selectImages(s, Array.from({ length: Math.min(perClientEvalLimit, s.count) }, (_, i) => i))),
-    ...(targets ? {
-      targets: {
-        dim: targets.dim,
-        basisValues: config.dsr.form === 'paper' ? identity(targets.dim) : targets.basis,
-        slices: targets.slices,
-      },
-    } : {}),
+    perClient: prepared.shards.map((s) =>
+      selectImages(
+        s,
+        Array.from({ length: Math.min(perClientEvalLimit, s.count) }, (_, i) => i),
+      ),
+    ),
+    ...(targets
+      ? {
+          targets: {
+            dim: targets.dim,
+            basisValues: config.dsr.form === 'paper' ? identity(targets.dim) : targets.basis,
+            slices: targets.slices,
+          },
+        }
+      : {}),
   };
 }

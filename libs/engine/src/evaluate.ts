@@ -57,10 +57,17 @@ export async function evaluateModel(model: SslModel, sets: EvalSets, opts: EvalO
   try {
     const k = Math.min(opts.knnK ?? (sets.bank.shard.count >= 10_000 ? 200 : 50), sets.bank.shard.count);
     const predicted = await knnClassify({
-      bank: bank.h, bankLabels: sets.bank.labels, queries: test.h, k, temperature: opts.knnTemperature ?? 0.1, classes: sets.classes,
+      bank: bank.h,
+      bankLabels: sets.bank.labels,
+      queries: test.h,
+      k,
+      temperature: opts.knnTemperature ?? 0.1,
+      classes: sets.classes,
     });
     let correct = 0;
-    predicted.forEach((label, i) => { if (label === sets.test.labels[i]) correct += 1; });
+    predicted.forEach((label, i) => {
+      if (label === sets.test.labels[i]) correct += 1;
+    });
     const limit = Math.min(opts.uniformityLimit ?? 2000, sets.test.shard.count);
     const head = tf.slice(test.h, [0, 0], [limit, -1]) as tf.Tensor2D;
     const uniformity = await uniformityMetric(head);
@@ -72,22 +79,38 @@ export async function evaluateModel(model: SslModel, sets: EvalSets, opts: EvalO
     if (sets.targets) {
       const basis = tf.tensor2d(sets.targets.basisValues, [sets.targets.dim, sets.targets.dim]);
       const result = await subspaceEnergy({
-        embeddings: clients.map((c) => c.z), basis, slices: sets.targets.slices.map((s) => [...s]).slice(0, clients.length),
+        embeddings: clients.map((c) => c.z),
+        basis,
+        slices: sets.targets.slices.map((s) => [...s]).slice(0, clients.length),
       });
       basis.dispose();
-      energy = { meanOwn: result.summary.meanOwn, meanOthersPerSlice: result.summary.meanOthersPerSlice, ratio: result.summary.ratio, perClient: result.perClient };
+      energy = {
+        meanOwn: result.summary.meanOwn,
+        meanOthersPerSlice: result.summary.meanOthersPerSlice,
+        ratio: result.summary.ratio,
+        perClient: result.perClient,
+      };
     }
     let probe: number | null = null;
     if (opts.probe) {
       const out = await linearProbe({
-        trainFeatures: bank.h, trainLabels: sets.bank.labels, testFeatures: test.h, testLabels: sets.test.labels,
-        classes: sets.classes, epochs: opts.probe.epochs, seed: opts.probe.seed,
+        trainFeatures: bank.h,
+        trainLabels: sets.bank.labels,
+        testFeatures: test.h,
+        testLabels: sets.test.labels,
+        classes: sets.classes,
+        epochs: opts.probe.epochs,
+        seed: opts.probe.seed,
       });
       probe = out.accuracy;
     }
     return {
-      knnAccuracy: correct / Math.max(1, predicted.length), uniformity, effectiveRank: rank,
-      interClientUniformity: inter, subspaceEnergy: energy, linearProbeAccuracy: probe,
+      knnAccuracy: correct / Math.max(1, predicted.length),
+      uniformity,
+      effectiveRank: rank,
+      interClientUniformity: inter,
+      subspaceEnergy: energy,
+      linearProbeAccuracy: probe,
     };
   } finally {
     bank.dispose();

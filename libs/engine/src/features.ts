@@ -32,7 +32,14 @@ export function extractFeatures(model: SslModel, images: ImageShard, batchSize =
   const h = hs.length === 1 ? (hs[0] as tf.Tensor2D) : (tf.concat(hs, 0) as tf.Tensor2D);
   const z = zs.length === 1 ? (zs[0] as tf.Tensor2D) : (tf.concat(zs, 0) as tf.Tensor2D);
   if (hs.length > 1) for (const t of [...hs, ...zs]) t.dispose();
-  return { h, z, dispose: () => { h.dispose(); z.dispose(); } };
+  return {
+    h,
+    z,
+    dispose: () => {
+      h.dispose();
+      z.dispose();
+    },
+  };
 }
 
 /** The rows `indices` of a shard, copied. */

@@ -15,13 +15,18 @@ export interface ClientTargetData {
  * The local objective of a run's method for one client. Returns the config and a disposer for
  * the basis tensor it allocates (DSR only).
  */
-export function objectiveFor(config: RunConfig, target: ClientTargetData | undefined): { objective: LocalTrainConfig['objective']; dispose(): void } {
+export function objectiveFor(
+  config: RunConfig,
+  target: ClientTargetData | undefined,
+): { objective: LocalTrainConfig['objective']; dispose(): void } {
   const on = methodObjective(config.method);
   if (on.dsr && !target) throw new Error(`method ${config.method} needs a DSR target for every client`);
   const basis = on.dsr && target ? tf.tensor2d(target.basisValues, [target.dim, target.dim]) : undefined;
   const objective: LocalTrainConfig['objective'] = {
     uniformity: config.uniformity,
-    ...(basis && target ? { dsr: { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } } } : {}),
+    ...(basis && target
+      ? { dsr: { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } } }
+      : {}),
     ...(on.pd ? { pd: { coeff: config.pd.coeff, temperature: config.pd.temperature } } : {}),
   };
   return { objective, dispose: () => basis?.dispose() };

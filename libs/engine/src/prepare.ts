@@ -38,13 +38,26 @@ export function shardOf(set: LabelledSet): ImageShard {
 
 /** SSD targets of a run: required (errors are the user's) for DSR methods, best effort otherwise. */
 export function runTargets(config: RunConfig, dim: number): SsdTargets | undefined {
-  const build = (): SsdTargets => createSsdTargets({
-    dim, clients: config.clients, sliceSize: config.dsr.sliceSize, scale: config.dsr.scale, seed: deriveSeed(config.seed, 'targets'),
-  });
+  const build = (): SsdTargets =>
+    createSsdTargets({
+      dim,
+      clients: config.clients,
+      sliceSize: config.dsr.sliceSize,
+      scale: config.dsr.scale,
+      seed: deriveSeed(config.seed, 'targets'),
+    });
   if (methodObjective(config.method).dsr) {
-    try { return build(); } catch (error) { throw new SimulationError('INVALID_CONFIG', (error as Error).message, error); }
+    try {
+      return build();
+    } catch (error) {
+      throw new SimulationError('INVALID_CONFIG', (error as Error).message, error);
+    }
   }
-  try { return build(); } catch { return undefined; }
+  try {
+    return build();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -57,10 +70,18 @@ export function prepareRun(config: RunConfig, train: LabelledSet): PreparedRun {
   const spec = modelSpecFor(config, shard.shape);
   let partition;
   try {
-    partition = partitionDirichlet(train.labels, { clients: config.clients, alpha: config.alpha, seed: deriveSeed(config.seed, 'partition'), minPerClient: config.batchSize });
+    partition = partitionDirichlet(train.labels, {
+      clients: config.clients,
+      alpha: config.alpha,
+      seed: deriveSeed(config.seed, 'partition'),
+      minPerClient: config.batchSize,
+    });
   } catch (error) {
-    throw new SimulationError('INVALID_CONFIG',
-      `${(error as Error).message} (every client needs at least batchSize = ${config.batchSize} images; lower --batch-size, raise --train-limit or --alpha)`, error);
+    throw new SimulationError(
+      'INVALID_CONFIG',
+      `${(error as Error).message} (every client needs at least batchSize = ${config.batchSize} images; lower --batch-size, raise --train-limit or --alpha)`,
+      error,
+    );
   }
   const shards = partition.clients.map((indices) => selectImages(shard, indices));
   return { spec, train: shard, partition, shards, targets: runTargets(config, spec.featureDim) };

@@ -43,7 +43,12 @@ export interface SimulationResult {
  * client-id order, server-side evaluation every `evalEvery` rounds and a final evaluation with a
  * linear probe. Same config and seed on the same backend give the same report numbers.
  */
-export async function simulateRun(config: RunConfig, data: { train: LabelledSet; test: LabelledSet }, options: SimulationOptions, hooks: SimulationHooks = {}): Promise<SimulationResult> {
+export async function simulateRun(
+  config: RunConfig,
+  data: { train: LabelledSet; test: LabelledSet },
+  options: SimulationOptions,
+  hooks: SimulationHooks = {},
+): Promise<SimulationResult> {
   const started = Date.now();
   const prepared = prepareRun(config, data.train);
   const { spec, train, partition, shards, targets } = prepared;
@@ -56,7 +61,12 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
     let final: FinalReport | undefined;
     for (let round = 1; round <= config.rounds; round += 1) {
       const roundStart = Date.now();
-      const participants = sampleClients({ clients: config.clients, participation: config.participation, round, seed: deriveSeed(config.seed, 'sample') });
+      const participants = sampleClients({
+        clients: config.clients,
+        participation: config.participation,
+        round,
+        seed: deriveSeed(config.seed, 'sample'),
+      });
       const totalSteps = participants.reduce((n, id) => n + stepsFor(shards[id]?.count ?? 0, config.batchSize, config.localEpochs), 0);
       hooks.onRoundStart?.({ round, participants, totalSteps });
       const fold = createFedAvg(global);
@@ -67,10 +77,23 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
       let stepsBefore = 0;
       for (const [clientIndex, clientId] of participants.entries()) {
         const shard = shards[clientId] as ImageShard;
-        const update = await runClientUpdate(model, config, { round, clientId, global, shard, ...(targets ? { target: targetFor(targets, clientId) } : {}) }, {
-          ...(hooks.signal ? { signal: hooks.signal } : {}),
-          onProgress: (p) => hooks.onStep?.({ round, clientId, clientIndex, stepsDone: stepsBefore + p.epoch * p.stepsPerEpoch + p.step + 1, totalSteps, loss: p.loss }),
-        });
+        const update = await runClientUpdate(
+          model,
+          config,
+          { round, clientId, global, shard, ...(targets ? { target: targetFor(targets, clientId) } : {}) },
+          {
+            ...(hooks.signal ? { signal: hooks.signal } : {}),
+            onProgress: (p) =>
+              hooks.onStep?.({
+                round,
+                clientId,
+                clientIndex,
+                stepsDone: stepsBefore + p.epoch * p.stepsPerEpoch + p.step + 1,
+                totalSteps,
+                loss: p.loss,
+              }),
+          },
+        );
         stepsBefore += stepsFor(shard.count, config.batchSize, config.localEpochs);
         fold.add(update.delta, update.samples);
         samples += update.samples;
@@ -86,28 +109,48 @@ export async function simulateRun(config: RunConfig, data: { train: LabelledSet;
       if (last || round % config.evalEvery === 0) {
         hooks.onEvaluating?.({ round, final: last });
         const probeEpochs = options.probeEpochs ?? 100;
-        metrics = await evaluateModel(model, sets, { ...(options.knnK ? { knnK: options.knnK } : {}), ...(last && probeEpochs > 0 ? { probe: { epochs: probeEpochs, seed: deriveSeed(config.seed, 'probe') } } : {}) });
+        metrics = await evaluateModel(model, sets, {
+          ...(options.knnK ? { knnK: options.knnK } : {}),
+          ...(last && probeEpochs > 0 ? { probe: { epochs: probeEpochs, seed: deriveSeed(config.seed, 'probe') } } : {}),
+        });
         if (last) {
           final = {
-            knnAccuracy: metrics.knnAccuracy, linearProbeAccuracy: metrics.linearProbeAccuracy, uniformity: metrics.uniformity,
-            effectiveRank: metrics.effectiveRank, interClientUniformity: metrics.interClientUniformity, subspaceEnergy: metrics.subspaceEnergy,
+            knnAccuracy: metrics.knnAccuracy,
+            linearProbeAccuracy: metrics.linearProbeAccuracy,
+            uniformity: metrics.uniformity,
+            effectiveRank: metrics.effectiveRank,
+            interClientUniformity: metrics.interClientUniformity,
+            subspaceEnergy: metrics.subspaceEnergy,
           };
         }
       }
       const roundReport: RoundReport = {
-        round, durationMs: Date.now() - roundStart, participants, samples,
-        samplesPerSecond: trainSeconds > 0 ? processed / trainSeconds : 0, loss,
-        knnAccuracy: metrics?.knnAccuracy ?? null, uniformity: metrics?.uniformity ?? null,
-        effectiveRank: metrics?.effectiveRank ?? null, interClientUniformity: metrics?.interClientUniformity ?? null,
+        round,
+        durationMs: Date.now() - roundStart,
+        participants,
+        samples,
+        samplesPerSecond: trainSeconds > 0 ? processed / trainSeconds : 0,
+        loss,
+        knnAccuracy: metrics?.knnAccuracy ?? null,
+        uniformity: metrics?.uniformity ?? null,
+        effectiveRank: metrics?.effectiveRank ?? null,
+        interClientUniformity: metrics?.interClientUniformity ?? null,
       };
       rounds.push(roundReport);
       hooks.onRoundEnd?.(roundReport);
     }
     const report: SimulationReport = {
       config,
-      environment: { backend: options.backend, dataset: data.train.name, trainImages: train.count, testImages: data.test.count, modelParameters },
+      environment: {
+        backend: options.backend,
+        dataset: data.train.name,
+        trainImages: train.count,
+        testImages: data.test.count,
+        modelParameters,
+      },
       partition: {
-        kind: 'dirichlet', alpha: config.alpha,
+        kind: 'dirichlet',
+        alpha: config.alpha,
         clients: partition.clients.map((indices, id) => ({ id, samples: indices.length, histogram: partition.histogram[id] ?? [] })),
       },
       rounds,

@@ -29,8 +29,11 @@ export function encodeTargets(targets: SsdTargets): Uint8Array {
   const clients = targets.slices.length;
   const sliceSize = targets.slices[0]?.length ?? 0;
   if (targets.slices.some((s) => s.length !== sliceSize)) throw new TargetsCodecError('every slice must have the same length');
-  if (targets.basis.length !== targets.dim * targets.dim) throw new TargetsCodecError(`basis has ${targets.basis.length} values, expected dim*dim = ${targets.dim ** 2}`);
-  const header = new TextEncoder().encode(JSON.stringify({ v: FORMAT_VERSION, dim: targets.dim, clients, sliceSize, scale: targets.scale }));
+  if (targets.basis.length !== targets.dim * targets.dim)
+    throw new TargetsCodecError(`basis has ${targets.basis.length} values, expected dim*dim = ${targets.dim ** 2}`);
+  const header = new TextEncoder().encode(
+    JSON.stringify({ v: FORMAT_VERSION, dim: targets.dim, clients, sliceSize, scale: targets.scale }),
+  );
   const basisAt = 8 + align4(header.length);
   const slicesAt = basisAt + targets.basis.length * 4;
   const out = new Uint8Array(slicesAt + clients * sliceSize * 4);
@@ -55,7 +58,8 @@ export function decodeTargets(bytes: Uint8Array): SsdTargets {
   } catch {
     throw new TargetsCodecError('header is not valid JSON');
   }
-  if (meta.v !== FORMAT_VERSION) throw new TargetsCodecError(`unsupported targets format ${String(meta.v)}; this decoder reads ${FORMAT_VERSION}`);
+  if (meta.v !== FORMAT_VERSION)
+    throw new TargetsCodecError(`unsupported targets format ${String(meta.v)}; this decoder reads ${FORMAT_VERSION}`);
   const basisAt = 8 + align4(headerLength);
   const slicesAt = basisAt + meta.dim * meta.dim * 4;
   const expected = slicesAt + meta.clients * meta.sliceSize * 4;
@@ -63,6 +67,7 @@ export function decodeTargets(bytes: Uint8Array): SsdTargets {
   // Copy: the caller's buffer may be reused, and a fresh array is 4-byte aligned.
   const basis = new Float32Array(bytes.slice(basisAt, slicesAt).buffer);
   const slices = Array.from({ length: meta.clients }, (_, k) =>
-    Array.from({ length: meta.sliceSize }, (_, j) => view.getUint32(slicesAt + (k * meta.sliceSize + j) * 4, true)));
+    Array.from({ length: meta.sliceSize }, (_, j) => view.getUint32(slicesAt + (k * meta.sliceSize + j) * 4, true)),
+  );
   return { dim: meta.dim, basis, slices, scale: meta.scale };
 }

@@ -8,19 +8,32 @@ import { simulateRun, SimulationError } from '@fedssd/engine';
 const train = syntheticDataset({ count: 96, seed: 3, split: 'train' });
 const test = syntheticDataset({ count: 40, seed: 3, split: 'test' });
 const config = RunConfigSchema.parse({
-  method: 'ssd', clients: 3, alpha: 0.5, rounds: 2, localEpochs: 1, batchSize: 16, seed: 11, evalEvery: 1,
+  method: 'ssd',
+  clients: 3,
+  alpha: 0.5,
+  rounds: 2,
+  localEpochs: 1,
+  batchSize: 16,
+  seed: 11,
+  evalEvery: 1,
 });
 
 // Each run trains 3 clients for 2 rounds; under a loaded 2-core machine that can take minutes.
 describe('simulateRun', { timeout: 400_000 }, () => {
-  beforeAll(async () => { await initBackend('auto'); });
+  beforeAll(async () => {
+    await initBackend('auto');
+  });
 
   it('when run twice with the same seed, then the report numbers and model bytes are identical, and nothing leaks', async () => {
     const before = tf.memory().numTensors;
     const a = await simulateRun(config, { train, test }, { backend: 'test', probeEpochs: 3 });
     const b = await simulateRun(config, { train, test }, { backend: 'test', probeEpochs: 3 });
     expect(tf.memory().numTensors).toBe(before);
-    const strip = (r: typeof a.report) => ({ ...r, durationMs: 0, rounds: r.rounds.map((x) => ({ ...x, durationMs: 0, samplesPerSecond: 0 })) });
+    const strip = (r: typeof a.report) => ({
+      ...r,
+      durationMs: 0,
+      rounds: r.rounds.map((x) => ({ ...x, durationMs: 0, samplesPerSecond: 0 })),
+    });
     expect(strip(a.report)).toEqual(strip(b.report));
     expect(a.weights.length).toBe(b.weights.length);
     a.weights.forEach((w, i) => expect(Buffer.from(w.values.buffer).equals(Buffer.from(b.weights[i]!.values.buffer))).toBe(true));
@@ -35,7 +48,8 @@ describe('simulateRun', { timeout: 400_000 }, () => {
     for (const key of ['total', 'align', 'uniformity', 'dsr', 'pd'] as const) expect(Number.isFinite(round!.loss[key])).toBe(true);
     expect(round!.loss.dsr).toBeGreaterThan(0);
     expect(round!.loss.pd).toBeGreaterThan(0);
-    for (const v of [round!.knnAccuracy, round!.uniformity, round!.effectiveRank, round!.interClientUniformity]) expect(Number.isFinite(v)).toBe(true);
+    for (const v of [round!.knnAccuracy, round!.uniformity, round!.effectiveRank, round!.interClientUniformity])
+      expect(Number.isFinite(v)).toBe(true);
     const f = report.final;
     expect(f.linearProbeAccuracy).toBeGreaterThanOrEqual(0);
     expect(f.knnAccuracy).toBeGreaterThan(0);
@@ -44,7 +58,11 @@ describe('simulateRun', { timeout: 400_000 }, () => {
   });
 
   it('when the baseline runs, then the DSR and PD terms are zero', async () => {
-    const { report } = await simulateRun({ ...config, method: 'baseline', rounds: 1 }, { train, test }, { backend: 'test', probeEpochs: 0 });
+    const { report } = await simulateRun(
+      { ...config, method: 'baseline', rounds: 1 },
+      { train, test },
+      { backend: 'test', probeEpochs: 0 },
+    );
     expect(report.rounds[0]!.loss.dsr).toBe(0);
     expect(report.rounds[0]!.loss.pd).toBe(0);
     expect(report.final.linearProbeAccuracy).toBeNull();

@@ -66,7 +66,10 @@ export function linearProbe(opts: LinearProbeOptions): LinearProbeResult {
   const rng = createRng(seed);
   const bound = 1 / Math.sqrt(d);
   // tf.variable copies its initial value, so the initial tensors are disposed right away.
-  const w0 = tf.tensor2d(Array.from({ length: d * classes }, () => rng.uniform(-bound, bound)), [d, classes]);
+  const w0 = tf.tensor2d(
+    Array.from({ length: d * classes }, () => rng.uniform(-bound, bound)),
+    [d, classes],
+  );
   const b0 = tf.tensor1d(Array.from({ length: classes }, () => rng.uniform(-bound, bound)));
   const w = tf.variable(w0);
   const b = tf.variable(b0);
@@ -82,10 +85,14 @@ export function linearProbe(opts: LinearProbeOptions): LinearProbeResult {
         const batch = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
         const x = tf.gather(trainFeatures, batch);
         const y = tf.gather(oneHot, batch);
-        optimizer.minimize(() => {
-          const logProbs = tf.logSoftmax(tf.add(tf.matMul(x, w), b));
-          return tf.neg(tf.mean(tf.sum(tf.mul(y, logProbs), 1))) as tf.Scalar;
-        }, false, [w, b]);
+        optimizer.minimize(
+          () => {
+            const logProbs = tf.logSoftmax(tf.add(tf.matMul(x, w), b));
+            return tf.neg(tf.mean(tf.sum(tf.mul(y, logProbs), 1))) as tf.Scalar;
+          },
+          false,
+          [w, b],
+        );
         tf.dispose([batch, x, y]);
       }
     }

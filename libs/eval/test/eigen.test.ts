@@ -20,7 +20,13 @@ const sorted = (xs: number[]): number[] => [...xs].sort((x, y) => x - y);
 
 describe('symmetric eigenvalues: Householder + QL against cyclic Jacobi', () => {
   it('when matrices are random, then both algorithms agree to ~1e-10 and the trace is preserved', () => {
-    for (const [seed, n] of [[1, 1], [2, 2], [3, 3], [4, 17], [5, 60]] as const) {
+    for (const [seed, n] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 17],
+      [5, 60],
+    ] as const) {
       const a = randomSymmetric(seed, n);
       const fast = sorted(symmetricEigenvaluesFast(a, n));
       const jacobi = sorted(symmetricEigenvalues(a, n));

@@ -31,8 +31,15 @@ describe('linearProbe', () => {
     const train = clusters(1, 600, 16, 5, 1);
     const test = clusters(2, 200, 16, 5, 1);
     const out = linearProbe({
-      trainFeatures: train.x, trainLabels: train.labels, testFeatures: test.x, testLabels: test.labels,
-      classes: 5, epochs: 10, batchSize: 50, lr: 2e-2, seed: 3,
+      trainFeatures: train.x,
+      trainLabels: train.labels,
+      testFeatures: test.x,
+      testLabels: test.labels,
+      classes: 5,
+      epochs: 10,
+      batchSize: 50,
+      lr: 2e-2,
+      seed: 3,
     });
     expect(out.trainAccuracy).toBeGreaterThan(0.97);
     expect(out.accuracy).toBeGreaterThan(0.95);
@@ -41,13 +48,23 @@ describe('linearProbe', () => {
 
   it('when labels are random, then test accuracy stays near chance (1/4)', () => {
     const rng = createRng(5);
-    const x = tf.tensor2d(Array.from({ length: 800 * 8 }, () => rng.normal()), [800, 8]);
+    const x = tf.tensor2d(
+      Array.from({ length: 800 * 8 }, () => rng.normal()),
+      [800, 8],
+    );
     const labels = Array.from({ length: 800 }, () => rng.int(4));
     const trainX = tf.slice(x, [0, 0], [400, -1]) as Tensor2D;
     const testX = tf.slice(x, [400, 0], [400, -1]) as Tensor2D;
     const out = linearProbe({
-      trainFeatures: trainX, trainLabels: labels.slice(0, 400), testFeatures: testX, testLabels: labels.slice(400),
-      classes: 4, epochs: 10, batchSize: 50, lr: 1e-2, seed: 1,
+      trainFeatures: trainX,
+      trainLabels: labels.slice(0, 400),
+      testFeatures: testX,
+      testLabels: labels.slice(400),
+      classes: 4,
+      epochs: 10,
+      batchSize: 50,
+      lr: 1e-2,
+      seed: 1,
     });
     // 400 test samples: the chance-level standard deviation is ~0.022.
     expect(out.accuracy).toBeGreaterThan(0.15);
@@ -58,10 +75,17 @@ describe('linearProbe', () => {
   it('when run twice with the same seed, then results are identical; another seed may differ', () => {
     const train = clusters(7, 200, 6, 3, 4);
     const test = clusters(8, 100, 6, 3, 4);
-    const run = (seed: number) => linearProbe({
-      trainFeatures: train.x, trainLabels: train.labels, testFeatures: test.x, testLabels: test.labels,
-      classes: 3, epochs: 3, batchSize: 32, seed,
-    });
+    const run = (seed: number) =>
+      linearProbe({
+        trainFeatures: train.x,
+        trainLabels: train.labels,
+        testFeatures: test.x,
+        testLabels: test.labels,
+        classes: 3,
+        epochs: 3,
+        batchSize: 32,
+        seed,
+      });
     expect(run(11)).toEqual(run(11));
     tf.dispose([train.x, test.x]);
   });
@@ -71,7 +95,9 @@ describe('linearProbe', () => {
     const wide = tf.zeros([4, 5]) as Tensor2D;
     const base = { trainFeatures: x, trainLabels: [0, 1, 0, 1], testFeatures: x, testLabels: [0, 1, 0, 1], classes: 2, epochs: 1, seed: 1 };
     expect(() => linearProbe({ ...base, classes: 1 })).toThrow(/classes must be an integer in \[2,/);
-    expect(() => linearProbe({ ...base, trainLabels: [0, 1, 2, 1] })).toThrow(/trainLabels\[2\] must be an integer class in \[0, 1\], got 2/);
+    expect(() => linearProbe({ ...base, trainLabels: [0, 1, 2, 1] })).toThrow(
+      /trainLabels\[2\] must be an integer class in \[0, 1\], got 2/,
+    );
     expect(() => linearProbe({ ...base, testLabels: [0] })).toThrow(/testLabels must have one label per row \(4\), got 1/);
     expect(() => linearProbe({ ...base, testFeatures: wide })).toThrow(/testFeatures have d = 5/);
     expect(() => linearProbe({ ...base, lr: 0 })).toThrow(/lr must be a finite number > 0/);

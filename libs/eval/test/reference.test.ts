@@ -7,14 +7,21 @@ import { effectiveRank, interClientUniformity, knnClassify, uniformityMetric } f
 interface EvalFixture {
   uniformity: { n: number; d: number; t: number; features: number[]; value: number }[];
   effectiveRank: { shape: [number, number]; matrix: number[]; value: number }[];
-  knn: { d: number; k: number; temperature: number; classes: number; bank: number[]; bankLabels: number[]; queries: number[]; predictions: number[] }[];
+  knn: {
+    d: number;
+    k: number;
+    temperature: number;
+    classes: number;
+    bank: number[];
+    bankLabels: number[];
+    queries: number[];
+    predictions: number[];
+  }[];
   interClient: { d: number; t: number; clients: number[][]; value: number }[];
 }
 
 // Written by tools/reference/ssd_reference.py (PyTorch, float64).
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/eval-reference.json', import.meta.url), 'utf8'),
-) as EvalFixture;
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/eval-reference.json', import.meta.url), 'utf8')) as EvalFixture;
 
 const close = (actual: number, expected: number): void => {
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(expected));
@@ -54,7 +61,15 @@ describe('metrics against the PyTorch reference', () => {
       const bank = tf.tensor2d(c.bank, [c.bankLabels.length, c.d]);
       const queries = tf.tensor2d(c.queries, [c.predictions.length, c.d]);
       // batchSize 3 forces several query chunks, including a ragged last one.
-      const predicted = knnClassify({ bank, bankLabels: c.bankLabels, queries, k: c.k, temperature: c.temperature, classes: c.classes, batchSize: 3 });
+      const predicted = knnClassify({
+        bank,
+        bankLabels: c.bankLabels,
+        queries,
+        k: c.k,
+        temperature: c.temperature,
+        classes: c.classes,
+        batchSize: 3,
+      });
       expect(predicted).toEqual(c.predictions);
       tf.dispose([bank, queries]);
     }

@@ -59,7 +59,13 @@ export function createFedAvg(template: Weights, options: FedAvgOptions = {}): Fe
     for (let g = 0; g < updates.length; g += FOLD_GROUP_MAX) {
       const group = updates.slice(g, g + FOLD_GROUP_MAX);
       const counts = group.map((u) => u.samples);
-      sums.forEach((sum, i) => kernel(sum, group.map((u) => (u.weights[i] as WeightTensor).values), counts));
+      sums.forEach((sum, i) =>
+        kernel(
+          sum,
+          group.map((u) => (u.weights[i] as WeightTensor).values),
+          counts,
+        ),
+      );
       for (const n of counts) totalSamples += n;
       count += group.length;
     }

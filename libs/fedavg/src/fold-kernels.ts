@@ -47,7 +47,17 @@ function fold3(sum: Float64Array, a: Float32Array, b: Float32Array, c: Float32Ar
   }
 }
 
-function fold4(sum: Float64Array, a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array, na: number, nb: number, nc: number, nd: number): void {
+function fold4(
+  sum: Float64Array,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  d: Float32Array,
+  na: number,
+  nb: number,
+  nc: number,
+  nd: number,
+): void {
   for (let j = 0; j < sum.length; j += 1) {
     // JS `+` is left-associative: this is (((s + a*na) + b*nb) + c*nc) + d*nd.
     sum[j] = (sum[j] as number) + (a[j] as number) * na + (b[j] as number) * nb + (c[j] as number) * nc + (d[j] as number) * nd;

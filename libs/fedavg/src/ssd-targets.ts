@@ -37,10 +37,16 @@ export function createSsdTargets(options: SsdTargetOptions): SsdTargets {
   requireInt('clients', clients, 1);
   const sliceSize = options.sliceSize ?? Math.floor(dim / clients);
   if (!Number.isInteger(sliceSize) || sliceSize < 1) {
-    throw new FedAvgError('INVALID_OPTION', `sliceSize must be an integer ≥ 1 (got ${sliceSize}; default is floor(dim / clients) = floor(${dim} / ${clients}))`);
+    throw new FedAvgError(
+      'INVALID_OPTION',
+      `sliceSize must be an integer ≥ 1 (got ${sliceSize}; default is floor(dim / clients) = floor(${dim} / ${clients}))`,
+    );
   }
   if (clients * sliceSize > dim) {
-    throw new FedAvgError('INVALID_OPTION', `clients × sliceSize must be ≤ dim (${clients} × ${sliceSize} = ${clients * sliceSize} > ${dim})`);
+    throw new FedAvgError(
+      'INVALID_OPTION',
+      `clients × sliceSize must be ≤ dim (${clients} × ${sliceSize} = ${clients * sliceSize} > ${dim})`,
+    );
   }
   if (!(scale > 0) || !Number.isFinite(scale)) throw new FedAvgError('INVALID_OPTION', `scale must be > 0 and finite (got ${scale})`);
   const basis = Float32Array.from(randomOrthogonal(dim, deriveRng(seed, 'ssd-basis')));

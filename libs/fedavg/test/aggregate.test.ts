@@ -61,11 +61,13 @@ describe('createFedAvg', () => {
     const updates = Array.from({ length: 9 }, (_, k) => {
       const samples = 2 ** (k % 4);
       const pick = (): number => (picks[Math.floor(rng.uniform(0, picks.length))] as number) / samples;
-      const weights = randomWeights(200 + k).concat([{ name: 'z.odd', shape: [37], values: new Float32Array(37) }])
+      const weights = randomWeights(200 + k)
+        .concat([{ name: 'z.odd', shape: [37], values: new Float32Array(37) }])
         .map((w) => ({ ...w, values: w.values.map(pick) }));
       return { weights, samples };
     });
-    const bytes = (w: Weights): Buffer => Buffer.concat(w.map((t) => Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)));
+    const bytes = (w: Weights): Buffer =>
+      Buffer.concat(w.map((t) => Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)));
     for (let k = 1; k <= updates.length; k += 1) {
       const one = createFedAvg(updates[0]!.weights);
       for (const u of updates.slice(0, k)) one.add(u.weights, u.samples);
@@ -80,7 +82,12 @@ describe('createFedAvg', () => {
   it('when one update of a group is bad, then addAll folds none of them', () => {
     const a = randomWeights(7);
     const avg = createFedAvg(a);
-    expect(() => avg.addAll([{ weights: a, samples: 2 }, { weights: a, samples: Number.NaN }])).toThrow('samples must be > 0 and finite (got NaN)');
+    expect(() =>
+      avg.addAll([
+        { weights: a, samples: 2 },
+        { weights: a, samples: Number.NaN },
+      ]),
+    ).toThrow('samples must be > 0 and finite (got NaN)');
     expect(avg.count).toBe(0);
     avg.addAll([{ weights: a, samples: 2 }]);
     expect(avg.result()).toEqual(a);
@@ -96,7 +103,9 @@ describe('fedAvg', () => {
     for (let trial = 0; trial < 5; trial += 1) {
       const shuffled = rng.shuffle([...updates]);
       const result = fedAvg(shuffled);
-      result.forEach((w, i) => expect(Buffer.from(w.values.buffer)).toEqual(Buffer.from((reference[i] as (typeof reference)[number]).values.buffer)));
+      result.forEach((w, i) =>
+        expect(Buffer.from(w.values.buffer)).toEqual(Buffer.from((reference[i] as (typeof reference)[number]).values.buffer)),
+      );
     }
   });
 
@@ -114,7 +123,14 @@ describe('fedAvg', () => {
       return avg.result()[0]!.values[0]!;
     };
     expect(foldInArrivalOrder([0, 1, 2])).not.toBe(foldInArrivalOrder([0, 2, 1])); // the hazard is real
-    const permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    const permutations = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
     const results = permutations.map((order) => fedAvg(order.map((i) => items[i]!))[0]!.values[0]);
     expect(new Set(results).size).toBe(1);
     expect(results[0]).toBe(foldInArrivalOrder([0, 1, 2])); // client-id order

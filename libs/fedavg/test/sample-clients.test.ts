@@ -25,7 +25,8 @@ describe('sampleClients', () => {
 
   it('when sampled over many rounds, then every client is picked about equally often', () => {
     const picks = new Array<number>(50).fill(0);
-    for (let round = 0; round < 2000; round += 1) for (const id of sampleClients({ clients: 50, participation: 0.2, round, seed: 7 })) picks[id]! += 1;
+    for (let round = 0; round < 2000; round += 1)
+      for (const id of sampleClients({ clients: 50, participation: 0.2, round, seed: 7 })) picks[id]! += 1;
     // Expected 400 each; binomial sd ≈ 17.9, so ±90 is 5 sd.
     expect(Math.min(...picks)).toBeGreaterThan(310);
     expect(Math.max(...picks)).toBeLessThan(490);
@@ -33,7 +34,9 @@ describe('sampleClients', () => {
 
   it('when options are out of range, then throws naming the field', () => {
     expect(() => sampleClients({ clients: 10, participation: 0, round: 0, seed: 0 })).toThrow('participation must be in (0, 1] (got 0)');
-    expect(() => sampleClients({ clients: 10, participation: 1.5, round: 0, seed: 0 })).toThrow('participation must be in (0, 1] (got 1.5)');
+    expect(() => sampleClients({ clients: 10, participation: 1.5, round: 0, seed: 0 })).toThrow(
+      'participation must be in (0, 1] (got 1.5)',
+    );
     expect(() => sampleClients({ clients: 0, participation: 1, round: 0, seed: 0 })).toThrow('clients must be an integer ≥ 1 (got 0)');
     expect(() => sampleClients({ clients: 5, participation: 1, round: -1, seed: 0 })).toThrow('round must be an integer ≥ 0 (got -1)');
   });

@@ -74,7 +74,9 @@ describe('createSsdTargets', () => {
     expect(() => createSsdTargets({ dim: 128, clients: 10, sliceSize: 20, seed: 0 })).toThrow(
       'clients × sliceSize must be ≤ dim (10 × 20 = 200 > 128)',
     );
-    expect(() => createSsdTargets({ dim: 5, clients: 10, seed: 0 })).toThrow(/sliceSize must be an integer ≥ 1 \(got 0; default is floor\(dim \/ clients\)/);
+    expect(() => createSsdTargets({ dim: 5, clients: 10, seed: 0 })).toThrow(
+      /sliceSize must be an integer ≥ 1 \(got 0; default is floor\(dim \/ clients\)/,
+    );
     expect(() => createSsdTargets({ dim: 8, clients: 2, scale: 0, seed: 0 })).toThrow('scale must be > 0 and finite (got 0)');
   });
 });

@@ -18,7 +18,8 @@ if (!existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') && !existsSync('/usr/local/
   process.exit(1);
 }
 // ISA-L is optional: without its headers the fold addon is built without its CRC-32 (binding.gyp checks the same path).
-if (!existsSync('/usr/include/isa-l/crc.h')) console.log('build:native: ISA-L headers missing (apt-get install libisal-dev); building the fold addon without its CRC-32');
+if (!existsSync('/usr/include/isa-l/crc.h'))
+  console.log('build:native: ISA-L headers missing (apt-get install libisal-dev); building the fold addon without its CRC-32');
 const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
 const result = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodeDir}`], { cwd: packageDir, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -11,8 +11,17 @@ export interface NativeAddon {
   conv2d(geom: number[], x: Float32Array, filter: Float32Array, y: Float32Array): void;
   /** Inference conv + batch norm (+ residual) (+ ReLU), one primitive; residual null when absent. */
   conv2dBn(
-    geom: number[], eps: number, relu: boolean, x: Float32Array, filter: Float32Array, mean: Float32Array,
-    variance: Float32Array, offset: Float32Array, scale: Float32Array, residual: Float32Array | null, y: Float32Array,
+    geom: number[],
+    eps: number,
+    relu: boolean,
+    x: Float32Array,
+    filter: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array,
+    scale: Float32Array,
+    residual: Float32Array | null,
+    y: Float32Array,
   ): void;
   conv2dBackpropInput(geom: number[], dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   conv2dBackpropFilter(geom: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
@@ -22,8 +31,14 @@ export interface NativeAddon {
   /** params = [batch, m, n, k, transA, transB, strideA, strideB] (strides in elements; 0 broadcasts). */
   matMul(params: number[], a: Float32Array, b: Float32Array, c: Float32Array): void;
   batchNorm(
-    channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
-    offset: Float32Array | null, scale: Float32Array | null, y: Float32Array,
+    channels: number,
+    eps: number,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    y: Float32Array,
   ): void;
   /** Broadcasting binary op; strides per output dim in elements (0 = broadcast). */
   binary(kind: number, outShape: number[], stridesA: number[], stridesB: number[], a: Float32Array, b: Float32Array, y: Float32Array): void;
@@ -32,7 +47,15 @@ export interface NativeAddon {
   reduceSum(dims: [number, number, number], divisor: number, x: Float32Array, y: Float32Array): void;
   tile(inShape: number[], outShape: number[], x: Float32Array, y: Float32Array): void;
   /** Copies the box `box` from x at inStart to y at outStart (row-major shapes, same rank). */
-  copyBox(inShape: number[], outShape: number[], inStart: number[], outStart: number[], box: number[], x: Float32Array, y: Float32Array): void;
+  copyBox(
+    inShape: number[],
+    outShape: number[],
+    inStart: number[],
+    outStart: number[],
+    box: number[],
+    x: Float32Array,
+    y: Float32Array,
+  ): void;
   fill(value: number, y: Float32Array): void;
   /** Memory-bound kernels use OpenMP only above this many elements (default: never). */
   setParallelMinElements(elements: number): void;
@@ -40,18 +63,43 @@ export interface NativeAddon {
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   /** Gradient of FusedBatchNorm w.r.t. x, mean, variance and scale (per-channel statistics). */
   batchNormGrad(
-    channels: number, eps: number, x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array,
-    scale: Float32Array | null, dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array,
+    channels: number,
+    eps: number,
+    x: Float32Array,
+    dy: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    dx: Float32Array,
+    dmean: Float32Array,
+    dvariance: Float32Array,
+    dscale: Float32Array,
   ): void;
   /** Training batch norm over the last axis: batch mean, biased variance, y (ReLU'd if relu). */
   batchNormTrain(
-    channels: number, eps: number, relu: boolean, x: Float32Array, scale: Float32Array, offset: Float32Array,
-    y: Float32Array, mean: Float32Array, variance: Float32Array,
+    channels: number,
+    eps: number,
+    relu: boolean,
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
   ): void;
   /** Full gradient of batchNormTrain w.r.t. x, scale, offset; pass the forward's y for the ReLU mask, else null. */
   batchNormTrainGrad(
-    channels: number, eps: number, dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array,
-    scale: Float32Array, y: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array,
+    channels: number,
+    eps: number,
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array,
+    y: Float32Array | null,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
   ): void;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
   setThreads(threads: number): void;

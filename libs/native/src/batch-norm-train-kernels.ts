@@ -37,9 +37,23 @@ function forwardKernel(addon: NativeAddon): KernelFunc {
     const mean = new Float32Array(c);
     const variance = new Float32Array(c);
     const eps = Number(args.attrs?.['epsilon']);
-    addon.batchNormTrain(c, eps, args.attrs?.['relu'] === true, xv, floats(args, 'scale', BN_TRAIN_KERNEL), floats(args, 'offset', BN_TRAIN_KERNEL), y, mean, variance);
+    addon.batchNormTrain(
+      c,
+      eps,
+      args.attrs?.['relu'] === true,
+      xv,
+      floats(args, 'scale', BN_TRAIN_KERNEL),
+      floats(args, 'offset', BN_TRAIN_KERNEL),
+      y,
+      mean,
+      variance,
+    );
     count(BN_TRAIN_KERNEL, true);
-    return [args.backend.makeTensorInfo(shape, 'float32', y), args.backend.makeTensorInfo([c], 'float32', mean), args.backend.makeTensorInfo([c], 'float32', variance)];
+    return [
+      args.backend.makeTensorInfo(shape, 'float32', y),
+      args.backend.makeTensorInfo([c], 'float32', mean),
+      args.backend.makeTensorInfo([c], 'float32', variance),
+    ];
   }) as unknown as KernelFunc;
 }
 
@@ -56,15 +70,34 @@ function gradKernel(addon: NativeAddon): KernelFunc {
     const dscale = new Float32Array(c);
     const doffset = new Float32Array(c);
     const eps = Number(args.attrs?.['epsilon']);
-    addon.batchNormTrainGrad(c, eps, dyv, xv, floats(args, 'mean', name), floats(args, 'variance', name), floats(args, 'scale', name), yv, dx, dscale, doffset);
+    addon.batchNormTrainGrad(
+      c,
+      eps,
+      dyv,
+      xv,
+      floats(args, 'mean', name),
+      floats(args, 'variance', name),
+      floats(args, 'scale', name),
+      yv,
+      dx,
+      dscale,
+      doffset,
+    );
     count(name, true);
-    return [args.backend.makeTensorInfo(shape, 'float32', dx), args.backend.makeTensorInfo([c], 'float32', dscale), args.backend.makeTensorInfo([c], 'float32', doffset)];
+    return [
+      args.backend.makeTensorInfo(shape, 'float32', dx),
+      args.backend.makeTensorInfo([c], 'float32', dscale),
+      args.backend.makeTensorInfo([c], 'float32', doffset),
+    ];
   }) as unknown as KernelFunc;
 }
 
 /** Registers both kernels for backend 'cpu' (replacing an earlier registration). */
 export function registerBatchNormTrainKernels(addon: NativeAddon): string[] {
-  const kernels: Array<[string, KernelFunc]> = [[BN_TRAIN_KERNEL, forwardKernel(addon)], [BN_TRAIN_GRAD_KERNEL, gradKernel(addon)]];
+  const kernels: Array<[string, KernelFunc]> = [
+    [BN_TRAIN_KERNEL, forwardKernel(addon)],
+    [BN_TRAIN_GRAD_KERNEL, gradKernel(addon)],
+  ];
   for (const [kernelName, kernelFunc] of kernels) setCpuKernel(kernelName, kernelFunc);
   return kernels.map(([name]) => name);
 }

@@ -43,7 +43,13 @@ const meanFast: Fast = (_addon, dy, saved, attrs) => {
   const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const n = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
   // (dy / n) then one tile: TF.js's (dy * 1) / n gives the same floats.
-  return { x: () => tf.tile(tf.div(tf.reshape(dy, expanded), n), x.shape.map((d, i) => (axes.includes(i) ? d : 1))) };
+  return {
+    x: () =>
+      tf.tile(
+        tf.div(tf.reshape(dy, expanded), n),
+        x.shape.map((d, i) => (axes.includes(i) ? d : 1)),
+      ),
+  };
 };
 
 function wrap(kernelName: string, fast: Fast): void {

@@ -46,14 +46,17 @@ function convBnKernel(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const { x, filter, residual } = inputs;
-    const [xv, wv, mean, variance, offset, scale] = ['x', 'filter', 'mean', 'variance', 'offset', 'scale'].map((n) => f32(backend, inputs[n]));
+    const [xv, wv, mean, variance, offset, scale] = ['x', 'filter', 'mean', 'variance', 'offset', 'scale'].map((n) =>
+      f32(backend, inputs[n]),
+    );
     const rv = residual ? f32(backend, residual) : null;
-    const geom = x?.shape.length === 4 && filter?.shape.length === 4
-      ? convGeometry(x.shape as Shape4, filter.shape as Shape4, attrs as unknown as ConvAttrs)
-      : undefined;
+    const geom =
+      x?.shape.length === 4 && filter?.shape.length === 4
+        ? convGeometry(x.shape as Shape4, filter.shape as Shape4, attrs as unknown as ConvAttrs)
+        : undefined;
     const co = geom?.[6] ?? 0;
     const perChannel = [mean, variance, offset, scale].every((v) => v?.length === co);
-    const outShape = geom ? [geom[0], geom[4], geom[5], co] as number[] : [];
+    const outShape = geom ? ([geom[0], geom[4], geom[5], co] as number[]) : [];
     const residualFits = residual === undefined || (rv && residual.shape.join() === outShape.join());
     if (!geom || !xv || !wv || !perChannel || !residualFits) {
       count(CONV_BN_KERNEL, false);
@@ -61,7 +64,19 @@ function convBnKernel(addon: NativeAddon): KernelFunc {
     }
     const y = new Float32Array(outShape.reduce((p, d) => p * d, 1));
     const eps = Number(attrs?.['varianceEpsilon'] ?? 0.001);
-    addon.conv2dBn(geom, eps, attrs?.['relu'] === true, xv, wv, mean as Float32Array, variance as Float32Array, offset as Float32Array, scale as Float32Array, rv ?? null, y);
+    addon.conv2dBn(
+      geom,
+      eps,
+      attrs?.['relu'] === true,
+      xv,
+      wv,
+      mean as Float32Array,
+      variance as Float32Array,
+      offset as Float32Array,
+      scale as Float32Array,
+      rv ?? null,
+      y,
+    );
     count(CONV_BN_KERNEL, true);
     return backend.makeTensorInfo(outShape, 'float32', y);
   }) as unknown as KernelFunc;

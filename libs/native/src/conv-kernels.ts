@@ -25,7 +25,14 @@ interface ConvAttrs {
 export function convGeometry(xShape: Shape4, filterShape: Shape4, attrs: ConvAttrs): number[] | undefined {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') return undefined;
   const info = backend_util.computeConv2DInfo(
-    xShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    xShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;

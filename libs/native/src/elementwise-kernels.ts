@@ -10,11 +10,22 @@ import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
 
 /** Kernel name to the addon's BinaryKind code (order of the C++ enum). */
 export const BINARY_CODES: ReadonlyArray<readonly [string, number]> = [
-  [tf.Add, 0], [tf.Sub, 1], [tf.Multiply, 2], [tf.RealDiv, 3], [tf.SquaredDifference, 4], [tf.Maximum, 5],
+  [tf.Add, 0],
+  [tf.Sub, 1],
+  [tf.Multiply, 2],
+  [tf.RealDiv, 3],
+  [tf.SquaredDifference, 4],
+  [tf.Maximum, 5],
 ];
 /** Kernel name to the addon's UnaryKind code. */
 export const UNARY_CODES: ReadonlyArray<readonly [string, number]> = [
-  [tf.Relu, 0], [tf.Step, 1], [tf.Square, 2], [tf.Neg, 3], [tf.Exp, 4], [tf.Sqrt, 5], [tf.Rsqrt, 6],
+  [tf.Relu, 0],
+  [tf.Step, 1],
+  [tf.Square, 2],
+  [tf.Neg, 3],
+  [tf.Exp, 4],
+  [tf.Sqrt, 5],
+  [tf.Rsqrt, 6],
 ];
 
 /** Per-output-dim element strides of an input right-aligned to `out` (0 where it broadcasts). */

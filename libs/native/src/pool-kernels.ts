@@ -13,11 +13,29 @@ interface PoolAttrs {
 function poolGeometry(xShape: number[], attrs: PoolAttrs): number[] | undefined {
   if (xShape.length !== 4) return undefined;
   const info = backend_util.computePool2DInfo(
-    xShape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    xShape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: c, outHeight: oh, outWidth: ow } = info;
   if (oh < 1 || ow < 1 || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  return [n, ih, iw, c, oh, ow, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+  return [
+    n,
+    ih,
+    iw,
+    c,
+    oh,
+    ow,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
 }
 
 /** MaxPool: inputs { x }. */

@@ -16,7 +16,8 @@ function reluGradKernel(addon: NativeAddon): KernelFunc {
     const dy = f32(args.backend, args.inputs['dy']);
     const y = f32(args.backend, args.inputs['y']);
     const shape = args.inputs['y']?.shape;
-    if (!dy || !y || !shape || dy.length !== y.length) throw new Error(`${RELU_GRAD_KERNEL}: dy and y must be float32 cpu tensors of one shape`);
+    if (!dy || !y || !shape || dy.length !== y.length)
+      throw new Error(`${RELU_GRAD_KERNEL}: dy and y must be float32 cpu tensors of one shape`);
     const out = new Float32Array(y.length);
     if (y.length > 0) addon.binary(RELU_GRAD, [y.length], [1], [1], dy, y, out);
     count(RELU_GRAD_KERNEL, true);

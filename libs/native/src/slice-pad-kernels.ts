@@ -18,7 +18,16 @@ export function sliceBody(addon: NativeAddon): NativeBody {
     const size = params[1] as number[];
     slice_util.assertParamsValid(x as never, begin, size);
     const y = new Float32Array(util.sizeFromShape(size));
-    if (y.length > 0) addon.copyBox([...x.shape], size, begin, size.map(() => 0), size, xv, y);
+    if (y.length > 0)
+      addon.copyBox(
+        [...x.shape],
+        size,
+        begin,
+        size.map(() => 0),
+        size,
+        xv,
+        y,
+      );
     return backend.makeTensorInfo(size, 'float32', y);
   };
 }
@@ -36,7 +45,16 @@ export function padBody(addon: NativeAddon): NativeBody {
     const value = Number(attrs?.['constantValue'] ?? 0);
     // new Float32Array is already zero; only a non-zero constant needs a fill pass.
     if (value !== 0) addon.fill(value, y);
-    if (xv.length > 0) addon.copyBox([...x.shape], outShape, x.shape.map(() => 0), paddings.map(([b]) => b), [...x.shape], xv, y);
+    if (xv.length > 0)
+      addon.copyBox(
+        [...x.shape],
+        outShape,
+        x.shape.map(() => 0),
+        paddings.map(([b]) => b),
+        [...x.shape],
+        xv,
+        y,
+      );
     return backend.makeTensorInfo(outShape, 'float32', y);
   };
 }

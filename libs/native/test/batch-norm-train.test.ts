@@ -1,7 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, kernelStats, RELU_GRAD_KERNEL } from '@fedssd/native';
-import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrain, createModel, RELU_GRAD_KERNEL as SSL_RELU_GRAD_KERNEL } from '@fedssd/ssl';
+import {
+  BATCH_NORM_TRAIN_GRAD_KERNEL,
+  BATCH_NORM_TRAIN_KERNEL,
+  batchNormTrain,
+  createModel,
+  RELU_GRAD_KERNEL as SSL_RELU_GRAD_KERNEL,
+} from '@fedssd/ssl';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bothWays, expectClose, seeded } from './compare.js';
 import { nativeAvailable } from './native-available.js';
@@ -14,7 +20,11 @@ describe.skipIf(!nativeAvailable)('native training batch-norm and relu-mask kern
   });
 
   it('registers under the names @fedssd/ssl looks up', () => {
-    expect([BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL, RELU_GRAD_KERNEL]).toEqual([BATCH_NORM_TRAIN_KERNEL, BATCH_NORM_TRAIN_GRAD_KERNEL, SSL_RELU_GRAD_KERNEL]);
+    expect([BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL, RELU_GRAD_KERNEL]).toEqual([
+      BATCH_NORM_TRAIN_KERNEL,
+      BATCH_NORM_TRAIN_GRAD_KERNEL,
+      SSL_RELU_GRAD_KERNEL,
+    ]);
   });
 
   it('when a narrow ResNet-18 takes gradients natively and with the portable ops, then they agree and the relu-mask kernel ran', () => {

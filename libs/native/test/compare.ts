@@ -6,11 +6,13 @@ import { expect } from 'vitest';
 /** Returns [native, reference] flat values of every tensor `fn` returns. */
 export function bothWays(fn: () => tf.Tensor | tf.Tensor[]): [Float32Array[], Float32Array[]] {
   const run = (): Float32Array[] =>
-    tf.tidy(() => [fn()].flat()).map((t) => {
-      const v = t.dataSync() as Float32Array;
-      t.dispose();
-      return Float32Array.from(v);
-    });
+    tf
+      .tidy(() => [fn()].flat())
+      .map((t) => {
+        const v = t.dataSync() as Float32Array;
+        t.dispose();
+        return Float32Array.from(v);
+      });
   registerNativeCpuKernels({ threads: 2 });
   const native = run();
   unregisterNativeCpuKernels();

@@ -47,35 +47,52 @@ describe.skipIf(!nativeAvailable)('native fused inference conv + batch norm (+ r
   });
 
   it.each([
-    { kind: 'resnet18' as const, spec: { kind: 'resnet18' as const, inputShape: [16, 16, 3] as [number, number, number], featureDim: 64, width: 1 / 8 } },
+    {
+      kind: 'resnet18' as const,
+      spec: { kind: 'resnet18' as const, inputShape: [16, 16, 3] as [number, number, number], featureDim: 64, width: 1 / 8 },
+    },
     { kind: 'small' as const, spec: { kind: 'small' as const, inputShape: [12, 12, 1] as [number, number, number], featureDim: 128 } },
-  ])('when a $kind model runs inference, then the fused path equals the separate native ops and the stock cpu kernels within 1e-5', ({ spec }) => {
-    const model = createModel(spec, 3);
-    perturbStatistics(model);
-    const before = tf.memory().numTensors;
-    const calls = fusedCalls();
-    const x = (): tf.Tensor4D => tf.add(seeded([5, ...spec.inputShape], 9), 0.3) as tf.Tensor4D;
-    const [fused, stock] = bothWays(inference(model, x));
-    expect(fusedCalls()).toBeGreaterThan(calls);
-    const [separate] = withoutFused(() => bothWays(inference(model, x)));
-    fused.forEach((v, i) => {
-      expectClose(v, stock[i] as Float32Array, 1e-5);
-      expectClose(v, separate[i] as Float32Array, 1e-5);
-    });
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
+  ])(
+    'when a $kind model runs inference, then the fused path equals the separate native ops and the stock cpu kernels within 1e-5',
+    ({ spec }) => {
+      const model = createModel(spec, 3);
+      perturbStatistics(model);
+      const before = tf.memory().numTensors;
+      const calls = fusedCalls();
+      const x = (): tf.Tensor4D => tf.add(seeded([5, ...spec.inputShape], 9), 0.3) as tf.Tensor4D;
+      const [fused, stock] = bothWays(inference(model, x));
+      expect(fusedCalls()).toBeGreaterThan(calls);
+      const [separate] = withoutFused(() => bothWays(inference(model, x)));
+      fused.forEach((v, i) => {
+        expectClose(v, stock[i] as Float32Array, 1e-5);
+        expectClose(v, separate[i] as Float32Array, 1e-5);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    },
+  );
 
   it('when the kernel gets input it cannot fuse (a broadcast residual), then it falls back to the separate kernels, same answer, no leaks', () => {
     const fallbacks = kernelStats.get(CONV_BN_KERNEL)?.fallback ?? 0;
     const before = tf.memory().numTensors;
-    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ];
     const t = {
-      x: seeded([2, 6, 6, 4], 1) as tf.Tensor4D, filter: seeded([3, 3, 4, 8], 2) as tf.Tensor4D, mean: seeded([8], 3) as tf.Tensor1D,
-      variance: tf.tidy(() => tf.add(seeded([8], 4), 1.5)) as tf.Tensor1D, offset: seeded([8], 5) as tf.Tensor1D, scale: seeded([8], 6) as tf.Tensor1D,
+      x: seeded([2, 6, 6, 4], 1) as tf.Tensor4D,
+      filter: seeded([3, 3, 4, 8], 2) as tf.Tensor4D,
+      mean: seeded([8], 3) as tf.Tensor1D,
+      variance: tf.tidy(() => tf.add(seeded([8], 4), 1.5)) as tf.Tensor1D,
+      offset: seeded([8], 5) as tf.Tensor1D,
+      scale: seeded([8], 6) as tf.Tensor1D,
       residual: seeded([1, 1, 1, 8], 7),
     };
-    const want = tf.tidy(() => tf.relu(tf.add(tf.batchNorm(tf.conv2d(t.x, t.filter, 2, pad), t.mean, t.variance, t.offset, t.scale, 1e-5), t.residual)));
+    const want = tf.tidy(() =>
+      tf.relu(tf.add(tf.batchNorm(tf.conv2d(t.x, t.filter, 2, pad), t.mean, t.variance, t.offset, t.scale, 1e-5), t.residual)),
+    );
     const attrs = { strides: 2, pad, dataFormat: 'NHWC', dilations: 1, varianceEpsilon: 1e-5, relu: true };
     const got = tf.engine().runKernel<tf.Tensor>(CONV_BN_KERNEL, t, attrs as unknown as tf.NamedAttrMap);
     expectClose(got.dataSync() as Float32Array, want.dataSync() as Float32Array, 1e-6);
@@ -87,7 +104,8 @@ describe.skipIf(!nativeAvailable)('native fused inference conv + batch norm (+ r
   it('when the same inference runs twice, then the bytes are identical', () => {
     const model = createModel({ kind: 'resnet18', inputShape: [16, 16, 3], featureDim: 64, width: 1 / 8 }, 5);
     perturbStatistics(model);
-    const run = (): Float32Array => tf.tidy(() => model.forward(tf.add(seeded([4, 16, 16, 3], 2), 0.1) as tf.Tensor4D, false).zt).dataSync() as Float32Array;
+    const run = (): Float32Array =>
+      tf.tidy(() => model.forward(tf.add(seeded([4, 16, 16, 3], 2), 0.1) as tf.Tensor4D, false).zt).dataSync() as Float32Array;
     expect(Buffer.from(run().buffer)).toEqual(Buffer.from(run().buffer));
     model.dispose();
   });
@@ -103,7 +121,12 @@ describe.skipIf(!nativeAvailable)('native fused inference conv + batch norm (+ r
     const [b, bRef] = conv(tf.mul(first, -2));
     values[7] = (values[7] as number) + 3; // the cpu backend holds `values` itself: written in place
     const [c, cRef] = conv(first);
-    for (const [got, want] of [[a, aRef], [b, bRef], [c, cRef]] as const) expectClose(got as Float32Array, want as Float32Array, 1e-5);
+    for (const [got, want] of [
+      [a, aRef],
+      [b, bRef],
+      [c, cRef],
+    ] as const)
+      expectClose(got as Float32Array, want as Float32Array, 1e-5);
     expect(c).not.toEqual(a);
   });
 });

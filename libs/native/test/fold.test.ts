@@ -52,7 +52,10 @@ describe.skipIf(foldAddon === undefined)('native fold (fedssd_fold addon)', () =
   it('when installed in an accumulator, then it passes the probe and the average has the JS bytes', () => {
     expect(() => assertFoldKernel(addon.fold)).not.toThrow();
     const template = [{ name: 'w', shape: [1003], values: new Float32Array(1003) }];
-    const updates = Array.from({ length: 7 }, (_, u) => ({ weights: [{ ...template[0]!, values: case_(u, 1003, 1).values[0]! }], samples: 3 + u }));
+    const updates = Array.from({ length: 7 }, (_, u) => ({
+      weights: [{ ...template[0]!, values: case_(u, 1003, 1).values[0]! }],
+      samples: 3 + u,
+    }));
     const js = createFedAvg(template);
     js.addAll(updates);
     const native = createFedAvg(template, { fold: addon.fold });

@@ -58,42 +58,48 @@ describe.skipIf(!nativeAvailable)('native pool, matmul and batch-norm kernels on
     expectClose(native[0] as Float32Array, reference[0] as Float32Array);
   });
 
-  it.each([{ shape: [4, 5, 5, 8] }, { shape: [16, 3] }, { shape: [1, 3, 3, 1] }])('when batch-normalising $shape with per-channel statistics, the output equals the stock kernel', ({ shape }) => {
-    const before = tf.memory().numTensors;
-    const calls = nativeCalls(tf.FusedBatchNorm);
-    const c = shape[shape.length - 1] as number;
-    const [native, reference] = bothWays(() => {
-      const x = seeded(shape, 10);
-      const axes = shape.slice(0, -1).map((_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      return tf.batchNorm(x, mean, variance, seeded([c], 11), tf.add(seeded([c], 12), 2), 1e-5);
-    });
-    expectClose(native[0] as Float32Array, reference[0] as Float32Array);
-    expect(nativeCalls(tf.FusedBatchNorm)).toBeGreaterThan(calls);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each([{ shape: [4, 5, 5, 8] }, { shape: [16, 3] }, { shape: [1, 3, 3, 1] }])(
+    'when batch-normalising $shape with per-channel statistics, the output equals the stock kernel',
+    ({ shape }) => {
+      const before = tf.memory().numTensors;
+      const calls = nativeCalls(tf.FusedBatchNorm);
+      const c = shape[shape.length - 1] as number;
+      const [native, reference] = bothWays(() => {
+        const x = seeded(shape, 10);
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const { mean, variance } = tf.moments(x, axes);
+        return tf.batchNorm(x, mean, variance, seeded([c], 11), tf.add(seeded([c], 12), 2), 1e-5);
+      });
+      expectClose(native[0] as Float32Array, reference[0] as Float32Array);
+      expect(nativeCalls(tf.FusedBatchNorm)).toBeGreaterThan(calls);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
-  it.each([{ shape: [4, 5, 5, 8] }, { shape: [16, 3] }])('when training-mode batch norm ($shape) is differentiated, all five gradients equal the stock gradient', ({ shape }) => {
-    const before = tf.memory().numTensors;
-    const calls = nativeCalls('FusedBatchNorm(gradient)');
-    const c = shape[shape.length - 1] as number;
-    const [native, reference] = bothWays(() => {
-      const x = seeded(shape, 20);
-      const gamma = tf.add(seeded([c], 21), 1.5);
-      const beta = seeded([c], 22);
-      const probe = seeded(shape, 23);
-      const axes = shape.slice(0, -1).map((_, i) => i);
-      // As the model does it: batch statistics from tf.moments, so dmean and dvariance flow on into x.
-      const loss = (v: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => {
-        const { mean, variance } = tf.moments(v, axes);
-        return tf.sum(tf.mul(tf.batchNorm(v, mean, variance, b, g, 1e-5), probe));
-      };
-      return tf.grads(loss)([x, gamma, beta]);
-    });
-    for (let i = 0; i < 3; i += 1) expectClose(native[i] as Float32Array, reference[i] as Float32Array, 1e-4);
-    expect(nativeCalls('FusedBatchNorm(gradient)')).toBeGreaterThan(calls);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each([{ shape: [4, 5, 5, 8] }, { shape: [16, 3] }])(
+    'when training-mode batch norm ($shape) is differentiated, all five gradients equal the stock gradient',
+    ({ shape }) => {
+      const before = tf.memory().numTensors;
+      const calls = nativeCalls('FusedBatchNorm(gradient)');
+      const c = shape[shape.length - 1] as number;
+      const [native, reference] = bothWays(() => {
+        const x = seeded(shape, 20);
+        const gamma = tf.add(seeded([c], 21), 1.5);
+        const beta = seeded([c], 22);
+        const probe = seeded(shape, 23);
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        // As the model does it: batch statistics from tf.moments, so dmean and dvariance flow on into x.
+        const loss = (v: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+          const { mean, variance } = tf.moments(v, axes);
+          return tf.sum(tf.mul(tf.batchNorm(v, mean, variance, b, g, 1e-5), probe));
+        };
+        return tf.grads(loss)([x, gamma, beta]);
+      });
+      for (let i = 0; i < 3; i += 1) expectClose(native[i] as Float32Array, reference[i] as Float32Array, 1e-4);
+      expect(nativeCalls('FusedBatchNorm(gradient)')).toBeGreaterThan(calls);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   it('when batch norm is differentiated with given statistics, dmean and dvariance equal the stock gradient', () => {
     const [native, reference] = bothWays(() => {
@@ -102,7 +108,8 @@ describe.skipIf(!nativeAvailable)('native pool, matmul and batch-norm kernels on
       const variance = tf.add(tf.abs(seeded([4], 26)), 0.5);
       const scale = seeded([4], 27);
       const offset = seeded([4], 28);
-      const f = (m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor, xx: tf.Tensor): tf.Scalar => tf.sum(tf.square(tf.batchNorm(xx, m, v, o, s, 1e-3)));
+      const f = (m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor, xx: tf.Tensor): tf.Scalar =>
+        tf.sum(tf.square(tf.batchNorm(xx, m, v, o, s, 1e-3)));
       return tf.grads(f)([mean, variance, scale, offset, x]);
     });
     for (let i = 0; i < 5; i += 1) expectClose(native[i] as Float32Array, reference[i] as Float32Array, 1e-4);

@@ -8,7 +8,15 @@ import { nativeAvailable } from './native-available.js';
 
 // The small preset's layers at a size the stock cpu kernels train in about a second.
 const spec: ModelSpec = { kind: 'small', inputShape: [8, 8, 1], featureDim: 128 };
-const config: LocalTrainConfig = { epochs: 2, batchSize: 4, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective: { uniformity: 1 }, seed: 5 };
+const config: LocalTrainConfig = {
+  epochs: 2,
+  batchSize: 4,
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  objective: { uniformity: 1 },
+  seed: 5,
+};
 
 function images(count: number): Float32Array {
   const rng = createRng(11);

@@ -42,8 +42,30 @@ describe('wasm replacement kernels', () => {
     { x: [2, 8, 6, 3], k: 3, co: 8, stride: 2, pad: 'same' as Pad },
     { x: [1, 9, 9, 8], k: 3, co: 5, stride: 2, pad: 'valid' as Pad },
     { x: [4, 6, 7, 3], k: 1, co: 8, stride: 2, pad: 'valid' as Pad },
-    { x: [2, 10, 10, 8], k: 3, co: 8, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] as Pad },
-    { x: [1, 5, 8, 1], k: 5, co: 3, stride: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] as Pad },
+    {
+      x: [2, 10, 10, 8],
+      k: 3,
+      co: 8,
+      stride: 2,
+      pad: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ] as Pad,
+    },
+    {
+      x: [1, 5, 8, 1],
+      k: 5,
+      co: 3,
+      stride: 1,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 2],
+        [0, 0],
+      ] as Pad,
+    },
     { x: [4, 8, 8, 8], k: 3, co: 8, stride: 1, pad: 'valid' as Pad },
   ])('when x=$x k=$k co=$co stride=$stride pad=$pad, Conv2DBackpropInput on wasm equals the cpu kernel', async (c) => {
     const before = tf.memory().numTensors;
@@ -52,7 +74,12 @@ describe('wasm replacement kernels', () => {
         const w = input([c.k, c.k, c.x[3] as number, c.co], 2)() as tf.Tensor4D;
         const y = tf.conv2d(tf.zeros(c.x as [number, number, number, number]) as tf.Tensor4D, w, c.stride, c.pad as never);
         const dy = input(y.shape, 3)();
-        return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor;
+        return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, {
+          strides: c.stride,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: c.x,
+        } as never) as tf.Tensor;
       });
     const cpu = await on('cpu', run);
     const wasm = await on('wasm', run);
@@ -61,7 +88,9 @@ describe('wasm replacement kernels', () => {
   });
 
   it.each([
-    { shape: [1, 1, 1, 8], reps: [4, 3, 3, 1] }, { shape: [2, 3], reps: [2, 2] }, { shape: [3, 1, 2], reps: [1, 4, 1] },
+    { shape: [1, 1, 1, 8], reps: [4, 3, 3, 1] },
+    { shape: [2, 3], reps: [2, 2] },
+    { shape: [3, 1, 2], reps: [1, 4, 1] },
   ])('when tiling $shape by $reps on wasm, it equals the cpu kernel', async (c) => {
     const ours = wasmGradKernelConfigs.find((k) => k.kernelName === tf.Tile);
     expect(tf.getKernel(tf.Tile, 'wasm')?.kernelFunc).toBe(ours?.kernelFunc);

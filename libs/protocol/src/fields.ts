@@ -55,8 +55,7 @@ export function bool() {
 
 /** A non-empty identifier of at most `maxLength` characters from a safe alphabet (used inside keys). */
 export function identifier(maxLength = 64) {
-  const text = (iss: { input?: unknown }) =>
-    `must be 1-${maxLength} characters of [A-Za-z0-9_-] (got ${shown(iss.input)})`;
+  const text = (iss: { input?: unknown }) => `must be 1-${maxLength} characters of [A-Za-z0-9_-] (got ${shown(iss.input)})`;
   return z
     .string({ error: text })
     .min(1, { error: text })

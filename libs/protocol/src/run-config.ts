@@ -38,59 +38,61 @@ export const PdConfigSchema = z.strictObject({
  * 1e-4) on the small model and synthetic data, which run on a CPU. Unknown keys are rejected so
  * a misspelt field does not silently fall back to its default.
  */
-export const RunConfigSchema = z.strictObject({
-  method: oneOf(METHODS).default('ssd'),
-  dataset: oneOf(DATASETS).default('synthetic'),
-  /** Directory holding the dataset files (IDX or CIFAR binaries); not used for synthetic data. */
-  dataDir: text(4096).optional(),
-  model: oneOf(MODELS).default('small'),
-  /** Channel width multiplier of the encoder, in (0, 4]; the model preset's own width when absent. */
-  modelWidth: numberIn({ gt: 0, lte: 4 }).optional(),
-  /** K, the number of clients the data is split across. */
-  clients: intBetween(1, 1000).default(10),
-  /** Dirichlet concentration of the label skew (0.1 = strong skew). */
-  alpha: numberIn({ gt: 0, lte: 1e6 }).default(0.1),
-  /** Fraction of clients sampled per round, in (0, 1]; at least one client is always sampled. */
-  participation: numberIn({ gt: 0, lte: 1 }).default(1),
-  rounds: intBetween(1, 10_000).default(100),
-  localEpochs: intBetween(1, 1000).default(5),
-  /** Mini-batch size; at least 2 because uniformity needs pairs. */
-  batchSize: intBetween(2, 65_536).default(128),
-  /** SGD learning rate (constant). */
-  lr: numberIn({ gt: 0, lte: 100 }).default(0.1),
-  momentum: numberIn({ gte: 0, lt: 1 }).default(0.9),
-  weightDecay: numberIn({ gte: 0, lte: 1 }).default(1e-4),
-  /** Root seed of every random choice in the run (uint32). */
-  seed: intBetween(0, MAX_SEED).default(0),
-  /** Use only the first N training images (for quick runs). */
-  trainLimit: intBetween(1, 100_000_000).optional(),
-  dsr: DsrConfigSchema.prefault({}),
-  pd: PdConfigSchema.prefault({}),
-  /** beta, weight of L_uniform; default 1. */
-  uniformity: numberIn({ gte: 0, lte: 1000 }).default(1),
-  /** Evaluate the global model every N rounds (the last round is always evaluated). */
-  evalEvery: intBetween(1, 10_000).default(1),
-  /** Close a round early once this many clients reported and `graceMs` passed; all selected when absent. */
-  minClients: intBetween(1, 1000).optional(),
-  /** Grace period after `minClients` reported, in milliseconds; default 5 s. */
-  graceMs: intBetween(0, 86_400_000).default(5_000),
-  /** Hard round deadline from round open, in milliseconds; default 30 min. */
-  roundDeadlineMs: intBetween(1_000, 7 * 86_400_000).default(1_800_000),
-  /** Start the next round as soon as one closes, until `rounds` is reached. */
-  autoAdvance: bool().default(false),
-  /** Reject updates whose delta has an L2 norm above this bound; no bound when absent. */
-  maxUpdateL2Norm: numberIn({ gt: 0 }).optional(),
-}).superRefine((config, ctx) => {
-  // Cross-field bound: a quorum larger than the population could never be met.
-  if (config.minClients !== undefined && config.minClients > config.clients) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['minClients'],
-      input: config.minClients,
-      message: `must be at most clients (${config.clients}) (got ${config.minClients})`,
-    });
-  }
-});
+export const RunConfigSchema = z
+  .strictObject({
+    method: oneOf(METHODS).default('ssd'),
+    dataset: oneOf(DATASETS).default('synthetic'),
+    /** Directory holding the dataset files (IDX or CIFAR binaries); not used for synthetic data. */
+    dataDir: text(4096).optional(),
+    model: oneOf(MODELS).default('small'),
+    /** Channel width multiplier of the encoder, in (0, 4]; the model preset's own width when absent. */
+    modelWidth: numberIn({ gt: 0, lte: 4 }).optional(),
+    /** K, the number of clients the data is split across. */
+    clients: intBetween(1, 1000).default(10),
+    /** Dirichlet concentration of the label skew (0.1 = strong skew). */
+    alpha: numberIn({ gt: 0, lte: 1e6 }).default(0.1),
+    /** Fraction of clients sampled per round, in (0, 1]; at least one client is always sampled. */
+    participation: numberIn({ gt: 0, lte: 1 }).default(1),
+    rounds: intBetween(1, 10_000).default(100),
+    localEpochs: intBetween(1, 1000).default(5),
+    /** Mini-batch size; at least 2 because uniformity needs pairs. */
+    batchSize: intBetween(2, 65_536).default(128),
+    /** SGD learning rate (constant). */
+    lr: numberIn({ gt: 0, lte: 100 }).default(0.1),
+    momentum: numberIn({ gte: 0, lt: 1 }).default(0.9),
+    weightDecay: numberIn({ gte: 0, lte: 1 }).default(1e-4),
+    /** Root seed of every random choice in the run (uint32). */
+    seed: intBetween(0, MAX_SEED).default(0),
+    /** Use only the first N training images (for quick runs). */
+    trainLimit: intBetween(1, 100_000_000).optional(),
+    dsr: DsrConfigSchema.prefault({}),
+    pd: PdConfigSchema.prefault({}),
+    /** beta, weight of L_uniform; default 1. */
+    uniformity: numberIn({ gte: 0, lte: 1000 }).default(1),
+    /** Evaluate the global model every N rounds (the last round is always evaluated). */
+    evalEvery: intBetween(1, 10_000).default(1),
+    /** Close a round early once this many clients reported and `graceMs` passed; all selected when absent. */
+    minClients: intBetween(1, 1000).optional(),
+    /** Grace period after `minClients` reported, in milliseconds; default 5 s. */
+    graceMs: intBetween(0, 86_400_000).default(5_000),
+    /** Hard round deadline from round open, in milliseconds; default 30 min. */
+    roundDeadlineMs: intBetween(1_000, 7 * 86_400_000).default(1_800_000),
+    /** Start the next round as soon as one closes, until `rounds` is reached. */
+    autoAdvance: bool().default(false),
+    /** Reject updates whose delta has an L2 norm above this bound; no bound when absent. */
+    maxUpdateL2Norm: numberIn({ gt: 0 }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    // Cross-field bound: a quorum larger than the population could never be met.
+    if (config.minClients !== undefined && config.minClients > config.clients) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minClients'],
+        input: config.minClients,
+        message: `must be at most clients (${config.clients}) (got ${config.minClients})`,
+      });
+    }
+  });
 
 /** A run config as submitted (defaults not yet applied). */
 export type RunConfigInput = z.input<typeof RunConfigSchema>;

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  brokerNames, metricsKey, modelKey, roundKey, runKey, runsIndexKey, targetsKey, updateKey,
-} from '../src/index.js';
+import { brokerNames, metricsKey, modelKey, roundKey, runKey, runsIndexKey, targetsKey, updateKey } from '../src/index.js';
 
 describe('keys', () => {
   it('when building keys, then they carry run, version, round and client under one hash tag', () => {
@@ -35,8 +33,12 @@ describe('keys', () => {
 describe('brokerNames', () => {
   it('when no prefix is given, then returns the production names', () => {
     expect(brokerNames()).toEqual({
-      control: 'fedssd.control', jobs: 'fedssd.jobs', updates: 'fedssd.updates', dead: 'fedssd.dead',
-      events: 'fedssd.events', dlx: 'fedssd.dlx',
+      control: 'fedssd.control',
+      jobs: 'fedssd.jobs',
+      updates: 'fedssd.updates',
+      dead: 'fedssd.dead',
+      events: 'fedssd.events',
+      dlx: 'fedssd.dlx',
     });
   });
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  channelOf, encodeMessage, InvalidMessageError, MESSAGE_TYPES, MessageSchema, parseMessage,
-} from '../src/index.js';
+import { channelOf, encodeMessage, InvalidMessageError, MESSAGE_TYPES, MessageSchema, parseMessage } from '../src/index.js';
 import { validMessages } from './fixtures.js';
 
 const text = (value: unknown) => JSON.stringify(value);

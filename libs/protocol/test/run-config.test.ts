@@ -11,10 +11,26 @@ describe('RunConfigSchema', () => {
   it('when given nothing, then applies the SSD-SPEC defaults', () => {
     const config = RunConfigSchema.parse({});
     expect(config).toMatchObject({
-      method: 'ssd', dataset: 'synthetic', model: 'small', clients: 10, alpha: 0.1, participation: 1,
-      rounds: 100, localEpochs: 5, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, seed: 0,
-      dsr: { coeff: 1, scale: 10, form: 'code' }, pd: { coeff: 0.1, temperature: 0.5 }, uniformity: 1,
-      evalEvery: 1, graceMs: 5000, roundDeadlineMs: 1_800_000, autoAdvance: false,
+      method: 'ssd',
+      dataset: 'synthetic',
+      model: 'small',
+      clients: 10,
+      alpha: 0.1,
+      participation: 1,
+      rounds: 100,
+      localEpochs: 5,
+      batchSize: 128,
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      seed: 0,
+      dsr: { coeff: 1, scale: 10, form: 'code' },
+      pd: { coeff: 0.1, temperature: 0.5 },
+      uniformity: 1,
+      evalEvery: 1,
+      graceMs: 5000,
+      roundDeadlineMs: 1_800_000,
+      autoAdvance: false,
     });
     expect(config.dsr.sliceSize).toBeUndefined();
     expect(config.minClients).toBeUndefined();
@@ -23,11 +39,31 @@ describe('RunConfigSchema', () => {
 
   it('when every field is given in range, then keeps them', () => {
     const input = {
-      method: 'pd', dataset: 'cifar10', dataDir: '/data/cifar', model: 'resnet18', modelWidth: 0.25, clients: 1000,
-      alpha: 0.5, participation: 0.2, rounds: 10_000, localEpochs: 1, batchSize: 2, lr: 0.01, momentum: 0,
-      weightDecay: 0, seed: 0xffffffff, trainLimit: 500, dsr: { coeff: 0.5, scale: 3, sliceSize: 4, form: 'paper' },
-      pd: { coeff: 1, temperature: 0.1 }, uniformity: 0.5, evalEvery: 5, minClients: 3, graceMs: 0,
-      roundDeadlineMs: 1000, autoAdvance: true, maxUpdateL2Norm: 100,
+      method: 'pd',
+      dataset: 'cifar10',
+      dataDir: '/data/cifar',
+      model: 'resnet18',
+      modelWidth: 0.25,
+      clients: 1000,
+      alpha: 0.5,
+      participation: 0.2,
+      rounds: 10_000,
+      localEpochs: 1,
+      batchSize: 2,
+      lr: 0.01,
+      momentum: 0,
+      weightDecay: 0,
+      seed: 0xffffffff,
+      trainLimit: 500,
+      dsr: { coeff: 0.5, scale: 3, sliceSize: 4, form: 'paper' },
+      pd: { coeff: 1, temperature: 0.1 },
+      uniformity: 0.5,
+      evalEvery: 5,
+      minClients: 3,
+      graceMs: 0,
+      roundDeadlineMs: 1000,
+      autoAdvance: true,
+      maxUpdateL2Norm: 100,
     };
     expect(RunConfigSchema.parse(input)).toEqual(input);
   });

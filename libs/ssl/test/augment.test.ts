@@ -8,8 +8,15 @@ function images(count: number, per: number, seed: number): Float32Array {
 }
 
 const identity: AugmentParams = {
-  cropScale: [1, 1], cropRatio: [1, 1], flipProb: 0, jitterProb: 0,
-  brightness: 0, contrast: 0, saturation: 0, hue: 0, grayscaleProb: 0,
+  cropScale: [1, 1],
+  cropRatio: [1, 1],
+  flipProb: 0,
+  jitterProb: 0,
+  brightness: 0,
+  contrast: 0,
+  saturation: 0,
+  hue: 0,
+  grayscaleProb: 0,
 };
 
 describe('augmentBatch', () => {
@@ -24,7 +31,10 @@ describe('augmentBatch', () => {
   });
 
   it('when augmenting with either preset, then values stay in [0, 1] and the layout is kept', () => {
-    for (const [shape, policy] of [[[32, 32, 3], 'cifar'], [[28, 28, 1], 'grayscale28']] as const) {
+    for (const [shape, policy] of [
+      [[32, 32, 3], 'cifar'],
+      [[28, 28, 1], 'grayscale28'],
+    ] as const) {
       const per = shape[0] * shape[1] * shape[2];
       const out = augmentBatch(images(64, per, 2), 64, shape, createRng(3), policy);
       expect(out.length).toBe(64 * per);

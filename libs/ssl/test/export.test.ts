@@ -108,9 +108,16 @@ describe('exportEncoder', () => {
     const model = createModel(spec, 1);
     const weights = model.getWeights();
     model.dispose();
-    expect(() => exportEncoder(spec, weights.filter((w) => w.name !== 'encoder.block2.bn.runningMean'))).toThrow(/encoder\.block2\.bn\.runningMean/);
+    expect(() =>
+      exportEncoder(
+        spec,
+        weights.filter((w) => w.name !== 'encoder.block2.bn.runningMean'),
+      ),
+    ).toThrow(/encoder\.block2\.bn\.runningMean/);
     const wrong = weights.map((w) => (w.name === 'encoder.block1.conv.kernel' ? { ...w, shape: [3, 3, 3, 32] } : w));
     expect(() => exportEncoder(spec, wrong)).toThrow(/encoder\.block1\.conv\.kernel has shape \[3, 3, 3, 32\]/);
-    expect(() => exportEncoder({ kind: 'resnet18', inputShape: [32, 32, 3], featureDim: 512 }, weights)).toThrow(/encoder\.stem\.conv\.kernel/);
+    expect(() => exportEncoder({ kind: 'resnet18', inputShape: [32, 32, 3], featureDim: 512 }, weights)).toThrow(
+      /encoder\.stem\.conv\.kernel/,
+    );
   });
 });

@@ -3,18 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '@fedssd/tensor';
-import {
-  alignLoss,
-  distillationLoss,
-  dsrLoss,
-  l2NormalizeRows,
-  ssdObjective,
-  uniformityLoss,
-} from '../src/losses/index.js';
+import { alignLoss, distillationLoss, dsrLoss, l2NormalizeRows, ssdObjective, uniformityLoss } from '../src/losses/index.js';
 
 function randomMatrix(seed: number, n: number, d: number): Tensor2D {
   const rng = createRng(seed);
-  return tf.tensor2d(Array.from({ length: n * d }, () => rng.normal()), [n, d]);
+  return tf.tensor2d(
+    Array.from({ length: n * d }, () => rng.normal()),
+    [n, d],
+  );
 }
 
 const value = (s: Scalar): number => {
@@ -44,8 +40,15 @@ describe('loss properties', () => {
   });
 
   it('when all points coincide, then uniformity is log(1) = 0; antipodal pair of 2 gives -2t*... = -8', () => {
-    const same = tf.tensor2d([[1, 0], [1, 0], [1, 0]]);
-    const antipodal = tf.tensor2d([[0, 1], [0, -1]]);
+    const same = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    const antipodal = tf.tensor2d([
+      [0, 1],
+      [0, -1],
+    ]);
     expect(value(uniformityLoss(same))).toBeCloseTo(0, 6);
     expect(value(uniformityLoss(antipodal))).toBeCloseTo(-8, 5);
     expect(value(uniformityLoss(antipodal, 0.5))).toBeCloseTo(-2, 5);
@@ -53,7 +56,11 @@ describe('loss properties', () => {
   });
 
   it('when points are far apart and unnormalised, then the stable log-mean-exp does not underflow to -Infinity', () => {
-    const far = tf.tensor2d([[0, 0], [30, 0], [0, 40]]);
+    const far = tf.tensor2d([
+      [0, 0],
+      [30, 0],
+      [0, 40],
+    ]);
     // pairs: 900, 1600, 2500 -> log mean exp(-2 * .) = -1800 + log((1 + e^-1400 + e^-3200) / 3)
     expect(value(uniformityLoss(far))).toBeCloseTo(-1800 - Math.log(3), 3);
     far.dispose();
@@ -81,8 +88,7 @@ describe('loss properties', () => {
     const z = tf.tidy(() => l2NormalizeRows(randomMatrix(5, 16, 8)));
     const basis = tf.eye(8) as Tensor2D;
     const target = { basis, slice: [2, 5], scale: 10 };
-    const sliceEnergy = (x: Tensor2D): number =>
-      tf.tidy(() => tf.sum(tf.square(tf.gather(x, [2, 5], 1))).dataSync()[0] ?? NaN);
+    const sliceEnergy = (x: Tensor2D): number => tf.tidy(() => tf.sum(tf.square(tf.gather(x, [2, 5], 1))).dataSync()[0] ?? NaN);
     const g = tf.grad((x: tf.Tensor) => dsrLoss(x as Tensor2D, target))(z);
     const stepped = tf.tidy(() => l2NormalizeRows(tf.sub(z, tf.mul(g, 0.5)) as Tensor2D));
     expect(sliceEnergy(stepped)).toBeGreaterThan(sliceEnergy(z));

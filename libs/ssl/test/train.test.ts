@@ -30,11 +30,25 @@ function syntheticData(count: number, seed: number) {
 
 // No augmentation: both views equal, so the objective is pure uniformity and must improve.
 const identity = {
-  cropScale: [1, 1], cropRatio: [1, 1], flipProb: 0, jitterProb: 0, brightness: 0, contrast: 0, saturation: 0, hue: 0, grayscaleProb: 0,
+  cropScale: [1, 1],
+  cropRatio: [1, 1],
+  flipProb: 0,
+  jitterProb: 0,
+  brightness: 0,
+  contrast: 0,
+  saturation: 0,
+  hue: 0,
+  grayscaleProb: 0,
 } as const;
 
 const base: LocalTrainConfig = {
-  epochs: 1, batchSize: 8, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, objective: { uniformity: 1 }, seed: 11,
+  epochs: 1,
+  batchSize: 8,
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  objective: { uniformity: 1 },
+  seed: 11,
 };
 
 function fixedLoss(model: SslModel, data: ReturnType<typeof syntheticData>): number {
@@ -102,13 +116,18 @@ describe('trainLocal', () => {
     const tensors = tf.memory().numTensors;
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = trainLocal(model, data, { ...base, epochs: 3 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        seen.push(p.step);
-        if (seen.length === 2) controller.abort();
+    const run = trainLocal(
+      model,
+      data,
+      { ...base, epochs: 3 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.step);
+          if (seen.length === 2) controller.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual([0, 1]);
     expect(tf.memory().numTensors).toBe(tensors);

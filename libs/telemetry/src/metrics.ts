@@ -37,15 +37,30 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const roundsTotal = new Counter({ name: 'fedssd_rounds_total', help: 'Rounds closed, by outcome.', labelNames: ['outcome'] as const, registers });
+  const roundsTotal = new Counter({
+    name: 'fedssd_rounds_total',
+    help: 'Rounds closed, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const roundDurationSeconds = new Histogram({
     name: 'fedssd_round_duration_seconds',
     help: 'Wall-clock seconds from round open to round close.',
     buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
     registers,
   });
-  const jobsTotal = new Counter({ name: 'fedssd_jobs_total', help: 'Training jobs handled by trainers, by outcome.', labelNames: ['outcome'] as const, registers });
-  const updatesRejectedTotal = new Counter({ name: 'fedssd_updates_rejected_total', help: 'Client updates rejected before aggregation, by reason.', labelNames: ['reason'] as const, registers });
+  const jobsTotal = new Counter({
+    name: 'fedssd_jobs_total',
+    help: 'Training jobs handled by trainers, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const updatesRejectedTotal = new Counter({
+    name: 'fedssd_updates_rejected_total',
+    help: 'Client updates rejected before aggregation, by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const updateBytes = new Histogram({
     name: 'fedssd_update_bytes',
     help: 'Size of encoded client updates in bytes.',
@@ -58,14 +73,53 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
     registers,
   });
-  const trainingSamplesPerSecond = new Gauge({ name: 'fedssd_training_samples_per_second', help: 'Training throughput of the last job (samples per second).', registers });
-  const queueDepth = new Gauge({ name: 'fedssd_queue_depth', help: 'Messages waiting in a queue.', labelNames: ['queue'] as const, registers });
-  const knnAccuracy = new Gauge({ name: 'fedssd_knn_accuracy', help: 'kNN accuracy of the latest evaluated global model (ratio 0-1).', labelNames: ['run_id', 'method'] as const, registers });
-  const uniformity = new Gauge({ name: 'fedssd_uniformity', help: 'Uniformity loss of the latest evaluated global model.', labelNames: ['run_id', 'method'] as const, registers });
-  const effectiveRank = new Gauge({ name: 'fedssd_effective_rank', help: 'Effective rank of the latest evaluated global representations.', labelNames: ['run_id', 'method'] as const, registers });
-  const interClientUniformity = new Gauge({ name: 'fedssd_inter_client_uniformity', help: 'Inter-client uniformity of the latest evaluated global model.', labelNames: ['run_id', 'method'] as const, registers });
-  const backendInfo = new Gauge({ name: 'fedssd_backend_info', help: 'TensorFlow.js backend in use (value is always 1).', labelNames: ['backend'] as const, registers });
-  const httpRequestsTotal = new Counter({ name: 'fedssd_http_requests_total', help: 'HTTP requests served, by method, route template and status code.', labelNames: ['method', 'route', 'status'] as const, registers });
+  const trainingSamplesPerSecond = new Gauge({
+    name: 'fedssd_training_samples_per_second',
+    help: 'Training throughput of the last job (samples per second).',
+    registers,
+  });
+  const queueDepth = new Gauge({
+    name: 'fedssd_queue_depth',
+    help: 'Messages waiting in a queue.',
+    labelNames: ['queue'] as const,
+    registers,
+  });
+  const knnAccuracy = new Gauge({
+    name: 'fedssd_knn_accuracy',
+    help: 'kNN accuracy of the latest evaluated global model (ratio 0-1).',
+    labelNames: ['run_id', 'method'] as const,
+    registers,
+  });
+  const uniformity = new Gauge({
+    name: 'fedssd_uniformity',
+    help: 'Uniformity loss of the latest evaluated global model.',
+    labelNames: ['run_id', 'method'] as const,
+    registers,
+  });
+  const effectiveRank = new Gauge({
+    name: 'fedssd_effective_rank',
+    help: 'Effective rank of the latest evaluated global representations.',
+    labelNames: ['run_id', 'method'] as const,
+    registers,
+  });
+  const interClientUniformity = new Gauge({
+    name: 'fedssd_inter_client_uniformity',
+    help: 'Inter-client uniformity of the latest evaluated global model.',
+    labelNames: ['run_id', 'method'] as const,
+    registers,
+  });
+  const backendInfo = new Gauge({
+    name: 'fedssd_backend_info',
+    help: 'TensorFlow.js backend in use (value is always 1).',
+    labelNames: ['backend'] as const,
+    registers,
+  });
+  const httpRequestsTotal = new Counter({
+    name: 'fedssd_http_requests_total',
+    help: 'HTTP requests served, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
 
   const perRun = [knnAccuracy, uniformity, effectiveRank, interClientUniformity];
 

@@ -12,7 +12,12 @@ export interface OpsServer {
  * Listens on `port` (0 = a free port, see `OpsServer.port`). `healthy` decides `/healthz`:
  * 200 `{"status":"ok"}` or 503 `{"status":"unhealthy","reason":...}`.
  */
-export async function startOpsServer(opts: { port: number; host?: string; registry: Registry; healthy?: () => Promise<string | undefined> }): Promise<OpsServer> {
+export async function startOpsServer(opts: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  healthy?: () => Promise<string | undefined>;
+}): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -32,11 +37,14 @@ export async function startOpsServer(opts: { port: number; host?: string; regist
           const body = reason === undefined ? { status: 'ok' } : { status: 'unhealthy', reason };
           res.writeHead(reason === undefined ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         },
-        (error: unknown) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unhealthy', reason: String(error) })),
+        (error: unknown) =>
+          res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unhealthy', reason: String(error) })),
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${path}` } }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${path}` } }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

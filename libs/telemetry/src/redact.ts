@@ -20,7 +20,11 @@ export function scrubStrings(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubStrings(item, depth + 1));
   if (value instanceof Error) {
     // Errors are serialised by pino's err serializer later; scrub the text that reaches the log.
-    const copy = { type: value.name, message: redactUrlCredentials(value.message), stack: value.stack === undefined ? undefined : redactUrlCredentials(value.stack) };
+    const copy = {
+      type: value.name,
+      message: redactUrlCredentials(value.message),
+      stack: value.stack === undefined ? undefined : redactUrlCredentials(value.stack),
+    };
     return copy;
   }
   const proto = Object.getPrototypeOf(value) as unknown;

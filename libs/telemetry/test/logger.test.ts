@@ -39,7 +39,11 @@ describe('createLogger', () => {
     );
     const text = JSON.stringify(lines[0]);
     for (const secret of ['abc', 'def', '"tok"', '"pw"', 'hunter2', 'sekret']) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ authorization: '[redacted]', client: { token: '[redacted]', password: '[redacted]', name: 'kept' }, url: 'amqp://[redacted]@rabbit:5672/vhost' });
+    expect(lines[0]).toMatchObject({
+      authorization: '[redacted]',
+      client: { token: '[redacted]', password: '[redacted]', name: 'kept' },
+      url: 'amqp://[redacted]@rabbit:5672/vhost',
+    });
   });
 
   it('when a message string contains a URL with credentials, then it is scrubbed too', () => {
@@ -49,6 +53,8 @@ describe('createLogger', () => {
   });
 
   it('when a URL has no credentials, then it is left alone', () => {
-    expect(redactUrlCredentials('see http://example.com/a@b and redis://localhost:6379')).toBe('see http://example.com/a@b and redis://localhost:6379');
+    expect(redactUrlCredentials('see http://example.com/a@b and redis://localhost:6379')).toBe(
+      'see http://example.com/a@b and redis://localhost:6379',
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('createMetrics', () => {
 
   it('when a run evaluation has a null metric, then that series is dropped instead of exported as 0', async () => {
     const m = createMetrics({ defaultMetrics: false });
-    m.setRunEvaluation({ runId: 'r1', method: 'ssd' }, { knnAccuracy: 0.42, uniformity: -3.1, effectiveRank: null, interClientUniformity: -2 });
+    m.setRunEvaluation(
+      { runId: 'r1', method: 'ssd' },
+      { knnAccuracy: 0.42, uniformity: -3.1, effectiveRank: null, interClientUniformity: -2 },
+    );
     let text = await m.registry.metrics();
     expect(text).toContain('fedssd_knn_accuracy{run_id="r1",method="ssd"} 0.42');
     expect(text).not.toContain('fedssd_effective_rank{run_id="r1"');

@@ -12,15 +12,28 @@ const steps = Number(process.argv[4] ?? 5);
 const info = await initBackend(backend);
 const rng = createRng(1);
 const randn = (shape: number[], scale: number): tf.Tensor =>
-  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale),
+    shape,
+  );
 
 const layers = [1, 32, 64, 128].slice(1).map((out, i) => {
   const cin = [1, 32, 64][i] as number;
-  return { k: tf.variable(randn([3, 3, cin, out], Math.sqrt(2 / (9 * cin)))), g: tf.variable(tf.ones([out])), b: tf.variable(tf.zeros([out])) };
+  return {
+    k: tf.variable(randn([3, 3, cin, out], Math.sqrt(2 / (9 * cin)))),
+    g: tf.variable(tf.ones([out])),
+    b: tf.variable(tf.zeros([out])),
+  };
 });
 const head = tf.variable(randn([128, 10], 0.1));
 const x = randn([batch, 28, 28, 1], 1);
-const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+const labels = tf.oneHot(
+  tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  ),
+  10,
+);
 const opt = tf.train.sgd(0.01);
 
 const step = (): void => {
@@ -49,4 +62,6 @@ if (process.argv[5] === 'profile') {
 const t0 = performance.now();
 for (let s = 0; s < steps; s += 1) step();
 const seconds = (performance.now() - t0) / 1000;
-console.log(`${info.name}: batch ${batch}, ${steps} steps, ${((batch * steps) / seconds).toFixed(1)} samples/s (${((seconds / steps) * 1000).toFixed(0)} ms/step)`);
+console.log(
+  `${info.name}: batch ${batch}, ${steps} steps, ${((batch * steps) / seconds).toFixed(1)} samples/s (${((seconds / steps) * 1000).toFixed(0)} ms/step)`,
+);

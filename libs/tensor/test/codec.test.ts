@@ -149,7 +149,9 @@ describe('weights codec', () => {
       expect(out.byteOffset).toBe(8);
       expect(Buffer.from(out).equals(Buffer.from(encodeWeights(sample, { dtype })))).toBe(true);
     }
-    expect(codeOf(() => encodeWeights(sample, { into: host.subarray(2) }))).toBe('invalid-input: into must start at a multiple of 4 bytes (byteOffset 2)');
+    expect(codeOf(() => encodeWeights(sample, { into: host.subarray(2) }))).toBe(
+      'invalid-input: into must start at a multiple of 4 bytes (byteOffset 2)',
+    );
     expect(codeOf(() => encodeWeights(sample, { into: new Uint8Array(16) }))).toBe(
       `invalid-input: into holds 16 bytes; the encoding needs ${weightsByteLength(sample)}`,
     );
@@ -170,12 +172,19 @@ describe('weights codec', () => {
 
   it('when a multi-megabyte fp32 model round-trips, then every value is bit-identical', () => {
     // Speed is measured in bench/, not here; this pins correctness at a realistic size.
-    const big = makeWeights(2, [['a', [500, 3000]], ['b', [3, 3, 128, 128]], ['c', [256]]]);
+    const big = makeWeights(2, [
+      ['a', [500, 3000]],
+      ['b', [3, 3, 128, 128]],
+      ['c', [256]],
+    ]);
     const decoded = decodeWeights(encodeWeights(big), { copy: false });
     expect(decoded.map((w) => w.name)).toEqual(big.map((w) => w.name));
     decoded.forEach((w, i) => {
-      expect(Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength)
-        .equals(Buffer.from(big[i]!.values.buffer, big[i]!.values.byteOffset, big[i]!.values.byteLength))).toBe(true);
+      expect(
+        Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength).equals(
+          Buffer.from(big[i]!.values.buffer, big[i]!.values.byteOffset, big[i]!.values.byteLength),
+        ),
+      ).toBe(true);
     });
   });
 });

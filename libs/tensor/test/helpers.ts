@@ -5,7 +5,10 @@ import { createRng } from '../src/index.js';
 export function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = createRng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * scale),
+    shape,
+  );
 }
 
 /** Max |a-b| / (max|b| + 1e-6): a relative error robust to near-zero entries. */

@@ -48,7 +48,13 @@ async function validated(bytes: Uint8Array, channel: Channel, settle: ReturnType
  * Shared by every job adapter: parse, dead-letter what fails, hand the job to the handler, and
  * requeue it if the handler throws before settling.
  */
-export async function dispatchJob(bytes: Uint8Array, redelivered: boolean, settler: RawSettler, handler: JobHandler, onInvalid?: InvalidMessageListener): Promise<void> {
+export async function dispatchJob(
+  bytes: Uint8Array,
+  redelivered: boolean,
+  settler: RawSettler,
+  handler: JobHandler,
+  onInvalid?: InvalidMessageListener,
+): Promise<void> {
   const settle = once(settler);
   const message = await validated(bytes, 'jobs', settle, onInvalid);
   if (message === undefined) return;
@@ -68,7 +74,14 @@ export async function dispatchJob(bytes: Uint8Array, redelivered: boolean, settl
  * Shared by every bus adapter: parse, dead-letter what fails, ack when the handler resolves,
  * dead-letter on {@link PoisonMessageError}, requeue on any other error.
  */
-export async function dispatchBusMessage(bytes: Uint8Array, redelivered: boolean, channel: Channel, settler: RawSettler, handler: BusHandler, onInvalid?: InvalidMessageListener): Promise<void> {
+export async function dispatchBusMessage(
+  bytes: Uint8Array,
+  redelivered: boolean,
+  channel: Channel,
+  settler: RawSettler,
+  handler: BusHandler,
+  onInvalid?: InvalidMessageListener,
+): Promise<void> {
   const settle = once(settler);
   const message = await validated(bytes, channel, settle, onInvalid);
   if (message === undefined) return;

@@ -1,8 +1,6 @@
 import type { Message, QueueChannel } from '@fedssd/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PoisonMessageError, type BlobStore, type EventBus, type JobContext, type JobQueue, type StateStore,
-} from '../src/index.js';
+import { PoisonMessageError, type BlobStore, type EventBus, type JobContext, type JobQueue, type StateStore } from '../src/index.js';
 import { job, sleep, text, utf8, waitFor } from './helpers.js';
 
 /** What the suite needs from one adapter family, built fresh (isolated names and keys) per test. */
@@ -32,10 +30,13 @@ export function describeTransportConformance(name: string, factory: () => Promis
 
     const collectJobs = async (prefetch = 1, settle: 'ack' | 'hold' = 'ack') => {
       const seen: Array<{ clientId: number; redelivered: boolean; ctx: JobContext }> = [];
-      const sub = await t.jobs.consumeJobs(async (j, ctx) => {
-        seen.push({ clientId: j.clientId, redelivered: ctx.redelivered, ctx });
-        if (settle === 'ack') await ctx.ack();
-      }, { prefetch });
+      const sub = await t.jobs.consumeJobs(
+        async (j, ctx) => {
+          seen.push({ clientId: j.clientId, redelivered: ctx.redelivered, ctx });
+          if (settle === 'ack') await ctx.ack();
+        },
+        { prefetch },
+      );
       return { seen, sub };
     };
     const deadLettersUntil = async (count: number) => {
@@ -50,7 +51,11 @@ export function describeTransportConformance(name: string, factory: () => Promis
         await waitFor(async () => (await t.jobs.depth()) === 3, 2_000, 'depth 3');
         const { seen } = await collectJobs();
         await waitFor(() => seen.length === 3, 5_000, 'three jobs');
-        expect(seen.map((s) => [s.clientId, s.redelivered])).toEqual([[0, false], [1, false], [2, false]]);
+        expect(seen.map((s) => [s.clientId, s.redelivered])).toEqual([
+          [0, false],
+          [1, false],
+          [2, false],
+        ]);
         await sleep(50);
         expect(seen).toHaveLength(3);
         expect(await t.jobs.depth()).toBe(0);
@@ -129,7 +134,17 @@ export function describeTransportConformance(name: string, factory: () => Promis
 
     describe('event bus', () => {
       const roundStart = (round: number) => ({ type: 'round.start', version: 1, runId: 'run-1', round }) as const;
-      const closed = { type: 'round.closed', version: 1, runId: 'run-1', round: 1, outcome: 'deadline', accepted: 1, rejected: 0, globalVersion: 1, durationMs: 5 } as const;
+      const closed = {
+        type: 'round.closed',
+        version: 1,
+        runId: 'run-1',
+        round: 1,
+        outcome: 'deadline',
+        accepted: 1,
+        rejected: 0,
+        globalVersion: 1,
+        durationMs: 5,
+      } as const;
 
       it('when a command is published before anyone subscribes, then the durable queue keeps it', async () => {
         await t.bus.publish(roundStart(1));
@@ -147,8 +162,17 @@ export function describeTransportConformance(name: string, factory: () => Promis
         await t.bus.subscribe('updates', handler);
         for (let c = 0; c < 6; c++) {
           await t.bus.publish({
-            type: 'update.ready', version: 1, runId: 'run-1', round: 1, clientId: c, globalVersion: 0, updateKey: `u${c}`,
-            samples: 10, trainSeconds: 1, loss: { total: 0, align: 0, uniformity: 0, dsr: 0, pd: 0 }, workerId: 'w',
+            type: 'update.ready',
+            version: 1,
+            runId: 'run-1',
+            round: 1,
+            clientId: c,
+            globalVersion: 0,
+            updateKey: `u${c}`,
+            samples: 10,
+            trainSeconds: 1,
+            loss: { total: 0, align: 0, uniformity: 0, dsr: 0, pd: 0 },
+            workerId: 'w',
           });
         }
         await waitFor(() => got.length === 6, 5_000, 'six updates');
@@ -253,8 +277,11 @@ export function describeTransportConformance(name: string, factory: () => Promis
       });
 
       it('when 20 updates race on one key, then none is lost', async () => {
-        await Promise.all(Array.from({ length: 20 }, (_, i) =>
-          t.state.updateJson<{ n: number; ids: number[] }>('counter', (cur) => ({ n: (cur?.n ?? 0) + 1, ids: [...(cur?.ids ?? []), i] }))));
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.state.updateJson<{ n: number; ids: number[] }>('counter', (cur) => ({ n: (cur?.n ?? 0) + 1, ids: [...(cur?.ids ?? []), i] })),
+          ),
+        );
         const final = await t.state.getJson<{ n: number; ids: number[] }>('counter');
         expect(final?.n).toBe(20);
         expect([...(final?.ids ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
@@ -271,7 +298,10 @@ export function describeTransportConformance(name: string, factory: () => Promis
         await t.state.appendMetrics('run-a', { round: 1, knn: 0.2 });
         await t.state.appendMetrics('run-b', { round: 1, knn: 0.9 });
         await t.state.appendMetrics('run-a', { round: 2, knn: 0.3 });
-        expect(await t.state.listMetrics('run-a')).toEqual([{ round: 1, knn: 0.2 }, { round: 2, knn: 0.3 }]);
+        expect(await t.state.listMetrics('run-a')).toEqual([
+          { round: 1, knn: 0.2 },
+          { round: 2, knn: 0.3 },
+        ]);
         expect(await t.state.listMetrics('run-c')).toEqual([]);
       });
 

@@ -12,6 +12,8 @@ describe('connecting to services that do not answer', () => {
   });
 
   it('when Redis refuses connections, then createRedisStores rejects with TransportUnavailableError', async () => {
-    await expect(createRedisStores({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 500 })).rejects.toBeInstanceOf(TransportUnavailableError);
+    await expect(createRedisStores({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 500 })).rejects.toBeInstanceOf(
+      TransportUnavailableError,
+    );
   });
 });

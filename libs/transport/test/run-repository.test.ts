@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createInMemoryTransport, createRunRepository, RunNotFoundError } from '../src/index.js';
 
 const run = (runId: string, createdAt: string): RunRecord => ({
-  runId, config: RunConfigSchema.parse({}), status: 'created', createdAt, updatedAt: createdAt,
-  currentRound: 0, roundStatus: 'none', globalVersion: 0,
+  runId,
+  config: RunConfigSchema.parse({}),
+  status: 'created',
+  createdAt,
+  updatedAt: createdAt,
+  currentRound: 0,
+  roundStatus: 'none',
+  globalVersion: 0,
 });
 
 describe('RunRepository over the fakes', () => {
@@ -14,7 +20,10 @@ describe('RunRepository over the fakes', () => {
     expect(await repo.createRun(run('b', '2026-01-02'))).toBe(true);
     expect(await repo.createRun(run('a', '2026-01-01'))).toBe(true);
     expect(await repo.createRun(run('b', '2026-01-03'))).toBe(false);
-    expect((await repo.listRuns()).map((r) => [r.runId, r.createdAt])).toEqual([['a', '2026-01-01'], ['b', '2026-01-02']]);
+    expect((await repo.listRuns()).map((r) => [r.runId, r.createdAt])).toEqual([
+      ['a', '2026-01-01'],
+      ['b', '2026-01-02'],
+    ]);
   });
 
   it('when a missing run is updated, then RunNotFoundError is thrown', async () => {
@@ -27,7 +36,15 @@ describe('RunRepository over the fakes', () => {
     const { state, blobs } = createInMemoryTransport();
     const repo = createRunRepository(state, blobs);
     const round: RoundRecord = {
-      runId: 'a', round: 1, status: 'open', selected: [0, 1], baseVersion: 0, openedAt: 't', deadline: 1, accepted: [], rejected: [],
+      runId: 'a',
+      round: 1,
+      status: 'open',
+      selected: [0, 1],
+      baseVersion: 0,
+      openedAt: 't',
+      deadline: 1,
+      accepted: [],
+      rejected: [],
     };
     await repo.putRound(round);
     const next = await repo.updateRound('a', 1, (r) => ({ ...r, status: 'collecting' }));

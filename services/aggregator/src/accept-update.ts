@@ -9,7 +9,15 @@ import type { Core } from './core.js';
  * so dashboards and `increase()` see a series before the first rejection.
  */
 export const UPDATE_REJECT_REASONS = [
-  'unknown-run', 'stale', 'closed-round', 'unselected', 'duplicate', 'wrong-key', 'bad-samples', 'corrupt', 'malformed',
+  'unknown-run',
+  'stale',
+  'closed-round',
+  'unselected',
+  'duplicate',
+  'wrong-key',
+  'bad-samples',
+  'corrupt',
+  'malformed',
   ...(['missing-tensor', 'unexpected-tensor', 'shape-mismatch', 'non-finite', 'norm-exceeded'] as const satisfies readonly RejectReason[]),
 ] as const;
 export type UpdateRejectReason = (typeof UPDATE_REJECT_REASONS)[number];
@@ -18,20 +26,29 @@ type Verdict = { ok: true; record: RoundRecord } | { ok: false; reason: UpdateRe
 
 async function check(core: Core, msg: UpdateReady): Promise<Verdict & { bytes?: number }> {
   const { runId, round, clientId } = msg;
-  const no = (reason: UpdateRejectReason, message: string, record: RoundRecord | null = null): Verdict => ({ ok: false, reason, message, record });
+  const no = (reason: UpdateRejectReason, message: string, record: RoundRecord | null = null): Verdict => ({
+    ok: false,
+    reason,
+    message,
+    record,
+  });
   const run = await core.runs.getRun(runId);
   if (run === null) return no('unknown-run', `run ${runId} does not exist`);
   const record = await core.runs.getRound(runId, round);
-  if (record === null || round !== run.currentRound) return no('stale', `round ${round} is not the current round ${run.currentRound}`, record);
+  if (record === null || round !== run.currentRound)
+    return no('stale', `round ${round} is not the current round ${run.currentRound}`, record);
   if (record.status !== 'collecting') return no('closed-round', `round ${round} is ${record.status}`, record);
   if (!record.selected.includes(clientId)) return no('unselected', `client ${clientId} was not selected for round ${round}`, record);
-  if (record.accepted.some((a) => a.clientId === clientId)) return no('duplicate', `client ${clientId} already reported for round ${round}`, record);
-  if (msg.globalVersion !== record.baseVersion) return no('stale', `trained from v${msg.globalVersion}, round ${round} starts from v${record.baseVersion}`, record);
+  if (record.accepted.some((a) => a.clientId === clientId))
+    return no('duplicate', `client ${clientId} already reported for round ${round}`, record);
+  if (msg.globalVersion !== record.baseVersion)
+    return no('stale', `trained from v${msg.globalVersion}, round ${round} starts from v${record.baseVersion}`, record);
   const expectedKey = updateKey(runId, round, clientId);
   if (msg.updateKey !== expectedKey) return no('wrong-key', `update key must be ${expectedKey}`, record);
   const context = await core.contexts.get(run);
   const expectedSamples = context.prepared.shards[clientId]?.count;
-  if (msg.samples !== expectedSamples) return no('bad-samples', `client ${clientId} holds ${String(expectedSamples)} samples, update claims ${msg.samples}`, record);
+  if (msg.samples !== expectedSamples)
+    return no('bad-samples', `client ${clientId} holds ${String(expectedSamples)} samples, update claims ${msg.samples}`, record);
   const bytes = await core.blobs.getBlob(expectedKey);
   if (bytes === null) return no('corrupt', `no update blob at ${expectedKey}`, record);
   let delta: Weights;
@@ -59,7 +76,14 @@ export async function acceptUpdate(core: Core, msg: UpdateReady): Promise<RoundR
   let message = verdict.ok ? '' : verdict.message;
   let accepted: RoundRecord | null = null;
   if (verdict.ok) {
-    const entry: AcceptedUpdate = { clientId: msg.clientId, samples: msg.samples, updateKey: msg.updateKey, trainSeconds: msg.trainSeconds, loss: msg.loss, workerId: msg.workerId };
+    const entry: AcceptedUpdate = {
+      clientId: msg.clientId,
+      samples: msg.samples,
+      updateKey: msg.updateKey,
+      trainSeconds: msg.trainSeconds,
+      loss: msg.loss,
+      workerId: msg.workerId,
+    };
     let added = false;
     accepted = await core.runs.updateRound(msg.runId, msg.round, (r) => {
       added = r.status === 'collecting' && !r.accepted.some((a) => a.clientId === msg.clientId);
@@ -78,7 +102,10 @@ export async function acceptUpdate(core: Core, msg: UpdateReady): Promise<RoundR
     if (record !== null) {
       const max = core.options.maxRecordedRejections;
       await core.runs.updateRound(msg.runId, msg.round, (r) =>
-        r.rejected.length >= max ? undefined : { ...r, rejected: [...r.rejected, { clientId: msg.clientId, reason, message: message.slice(0, 500) }] });
+        r.rejected.length >= max
+          ? undefined
+          : { ...r, rejected: [...r.rejected, { clientId: msg.clientId, reason, message: message.slice(0, 500) }] },
+      );
     }
     return null;
   }

@@ -1,4 +1,12 @@
-import { ACTIVE_ROUND_STATUSES, ROUND_OUTCOMES, type Message, type RoundOutcome, type RoundStart, type RunStop, type UpdateReady } from '@fedssd/protocol';
+import {
+  ACTIVE_ROUND_STATUSES,
+  ROUND_OUTCOMES,
+  type Message,
+  type RoundOutcome,
+  type RoundStart,
+  type RunStop,
+  type UpdateReady,
+} from '@fedssd/protocol';
 import type { Subscription } from '@fedssd/transport';
 import { acceptUpdate, UPDATE_REJECT_REASONS } from './accept-update.js';
 import { closeRound } from './close-round.js';
@@ -43,27 +51,40 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   for (const outcome of ROUND_OUTCOMES) deps.metrics.roundsTotal.inc({ outcome }, 0);
 
   const core: Core = {
-    bus: deps.bus, jobs: deps.jobs, runs: deps.runs, blobs: deps.blobs, log: deps.logger, metrics: deps.metrics, clock, options, timers, lock,
+    bus: deps.bus,
+    jobs: deps.jobs,
+    runs: deps.runs,
+    blobs: deps.blobs,
+    log: deps.logger,
+    metrics: deps.metrics,
+    clock,
+    options,
+    timers,
+    lock,
     evaluate: deps.evaluate ?? createEngineEvaluator({ perClientEvalLimit: options.perClientEvalLimit }),
     contexts: createRunContextCache({ runs: deps.runs, loadData: deps.loadData, evalTestLimit: options.evalTestLimit }),
     isoNow: () => new Date(clock.now()).toISOString(),
     schedule(runId, what, fn) {
       if (closed) return;
-      void lock.run(runId, async () => {
-        if (closed) return;
-        await fn();
-      }).catch((error: unknown) => deps.logger.error({ runId, what, err: error }, 'scheduled step failed'));
+      void lock
+        .run(runId, async () => {
+          if (closed) return;
+          await fn();
+        })
+        .catch((error: unknown) => deps.logger.error({ runId, what, err: error }, 'scheduled step failed'));
     },
     armTimers(record, config) {
       const { runId, round } = record;
       // Both timers ask the same question as an arriving update: is the round due, and why?
-      const closeIfDue = (what: string) => () => core.schedule(runId, what, async () => {
-        const current = await core.runs.getRound(runId, round);
-        const due = current?.status === 'collecting' ? dueOutcome(current, config, clock.now()) : undefined;
-        if (due !== undefined) await closeSafely(runId, round, due);
-      });
+      const closeIfDue = (what: string) => () =>
+        core.schedule(runId, what, async () => {
+          const current = await core.runs.getRound(runId, round);
+          const due = current?.status === 'collecting' ? dueOutcome(current, config, clock.now()) : undefined;
+          if (due !== undefined) await closeSafely(runId, round, due);
+        });
       timers.arm(runId, 'deadline', record.deadline, closeIfDue('deadline'));
-      if (record.minClientsReachedAt !== undefined) timers.arm(runId, 'grace', record.minClientsReachedAt + config.graceMs, closeIfDue('grace'));
+      if (record.minClientsReachedAt !== undefined)
+        timers.arm(runId, 'grace', record.minClientsReachedAt + config.graceMs, closeIfDue('grace'));
     },
     openRound: (run, round, attempt) => openRound(core, run, round, attempt),
   };
@@ -83,19 +104,29 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         await markFailed(core, runId, run?.currentRound, `round step failed ${attempts} times: ${(error as Error).message}`);
         return;
       }
-      timers.arm(runId, 'retry', clock.now() + options.closeRetryMs, () => core.schedule(runId, 'retry', () => guarded(runId, () => resumeRun(core, runId))));
+      timers.arm(runId, 'retry', clock.now() + options.closeRetryMs, () =>
+        core.schedule(runId, 'retry', () => guarded(runId, () => resumeRun(core, runId))),
+      );
     }
   }
-  const closeSafely = (runId: string, round: number, outcome: RoundOutcome) => guarded(runId, () => closeRound(core, runId, round, outcome));
+  const closeSafely = (runId: string, round: number, outcome: RoundOutcome) =>
+    guarded(runId, () => closeRound(core, runId, round, outcome));
   const resume = (runId: string) => guarded(runId, () => resumeRun(core, runId));
 
   async function onRoundStart(msg: RoundStart): Promise<void> {
     const run = await core.runs.getRun(msg.runId);
     const why =
-      run === null ? 'unknown run' : run.status !== 'running' ? `run is ${run.status}`
-        : msg.round !== run.currentRound + 1 ? `next round is ${run.currentRound + 1}`
-          : ACTIVE_ROUND_STATUSES.includes(run.roundStatus as never) ? `round ${run.currentRound} is ${run.roundStatus}`
-            : msg.round > run.config.rounds ? `the run has ${run.config.rounds} rounds` : undefined;
+      run === null
+        ? 'unknown run'
+        : run.status !== 'running'
+          ? `run is ${run.status}`
+          : msg.round !== run.currentRound + 1
+            ? `next round is ${run.currentRound + 1}`
+            : ACTIVE_ROUND_STATUSES.includes(run.roundStatus as never)
+              ? `round ${run.currentRound} is ${run.roundStatus}`
+              : msg.round > run.config.rounds
+                ? `the run has ${run.config.rounds} rounds`
+                : undefined;
     if (why !== undefined || run === null) {
       deps.logger.info({ runId: msg.runId, round: msg.round, why }, 'round.start ignored');
       return;
@@ -117,7 +148,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     const run = await core.runs.getRun(msg.runId);
     if (run === null) return;
     if (reachedQuorum(record, run.config)) {
-      const marked = await core.runs.updateRound(msg.runId, msg.round, (r) => (r.minClientsReachedAt === undefined ? { ...r, minClientsReachedAt: clock.now() } : undefined));
+      const marked = await core.runs.updateRound(msg.runId, msg.round, (r) =>
+        r.minClientsReachedAt === undefined ? { ...r, minClientsReachedAt: clock.now() } : undefined,
+      );
       if (marked) core.armTimers(marked, run.config);
     }
     const due = dueOutcome(record, run.config, clock.now());
@@ -127,11 +160,16 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const handle = (message: Message): Promise<void> =>
     lock.run(message.runId, async () => {
       switch (message.type) {
-        case 'run.start': return startRun(core, message, resume);
-        case 'round.start': return onRoundStart(message);
-        case 'run.stop': return onRunStop(message);
-        case 'update.ready': return onUpdate(message);
-        default: deps.logger.warn({ type: message.type }, 'unexpected message type');
+        case 'run.start':
+          return startRun(core, message, resume);
+        case 'round.start':
+          return onRoundStart(message);
+        case 'run.stop':
+          return onRunStop(message);
+        case 'update.ready':
+          return onUpdate(message);
+        default:
+          deps.logger.warn({ type: message.type }, 'unexpected message type');
       }
     });
 
@@ -151,7 +189,11 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       (closing ??= (async () => {
         closed = true;
         for (const sub of subscriptions.splice(0)) {
-          try { await sub.cancel(); } catch (error) { deps.logger.warn({ err: error }, 'cancel failed'); }
+          try {
+            await sub.cancel();
+          } catch (error) {
+            deps.logger.warn({ err: error }, 'cancel failed');
+          }
         }
         timers.clearAll();
         await lock.idle();

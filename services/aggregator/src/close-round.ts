@@ -15,7 +15,8 @@ export async function closeRound(core: Core, runId: string, round: number, outco
   const run = await core.runs.getRun(runId);
   if (run === null || run.currentRound !== round) return;
   const record = await core.runs.updateRound(runId, round, (r) =>
-    r.status === 'open' || r.status === 'collecting' ? { ...r, status: 'aggregating', outcome, closedAt: core.isoNow() } : undefined);
+    r.status === 'open' || r.status === 'collecting' ? { ...r, status: 'aggregating', outcome, closedAt: core.isoNow() } : undefined,
+  );
   if (record === null || record.status !== 'aggregating' || record.outcome !== outcome) return;
   core.timers.clear(runId);
   const current = await core.runs.updateRun(runId, (r) => ({ ...r, roundStatus: 'aggregating', updatedAt: core.isoNow() }));
@@ -68,16 +69,31 @@ export async function finishRound(core: Core, run: RunRecord, start: RoundRecord
       const started = performance.now();
       const m = await core.evaluate(await context.global(version), context);
       evalSeconds = (performance.now() - started) / 1000;
-      metrics = { knnAccuracy: m.knnAccuracy, uniformity: m.uniformity, effectiveRank: m.effectiveRank, interClientUniformity: m.interClientUniformity };
+      metrics = {
+        knnAccuracy: m.knnAccuracy,
+        uniformity: m.uniformity,
+        effectiveRank: m.effectiveRank,
+        interClientUniformity: m.interClientUniformity,
+      };
       core.log.info({ runId, round, version, evalSeconds, ...metrics }, 'round evaluated');
     }
     const evaluated = await core.runs.updateRound(runId, round, (r) =>
-      r.status === 'aggregating' ? { ...r, status: 'evaluated', globalVersion: version, ...(metrics ? { metrics } : {}) } : undefined);
+      r.status === 'aggregating' ? { ...r, status: 'evaluated', globalVersion: version, ...(metrics ? { metrics } : {}) } : undefined,
+    );
     if (evaluated === null) return;
     record = evaluated;
     if (metrics) {
       core.metrics.setRunEvaluation({ runId, method: config.method }, metrics);
-      await core.bus.publish({ type: 'round.evaluated', version: MESSAGE_VERSION, runId, sentAt: core.clock.now(), round, globalVersion: version, metrics, evalSeconds });
+      await core.bus.publish({
+        type: 'round.evaluated',
+        version: MESSAGE_VERSION,
+        runId,
+        sentAt: core.clock.now(),
+        round,
+        globalVersion: version,
+        metrics,
+        evalSeconds,
+      });
     }
   }
   if (record.status !== 'evaluated') return;
@@ -88,14 +104,28 @@ export async function finishRound(core: Core, run: RunRecord, start: RoundRecord
   // The updates are folded into the new version: keep them an hour for inspection, then let Redis drop them.
   for (const clientId of record.selected) await core.blobs.expire(updateKey(runId, round, clientId), core.options.updateTtlSeconds);
   await core.runs.updateRound(runId, round, (r) => (r.status === 'evaluated' ? { ...r, status: 'closed' } : undefined));
-  const current = await core.runs.updateRun(runId, (r) => ({ ...r, globalVersion: version, roundStatus: 'closed', updatedAt: core.isoNow() }));
+  const current = await core.runs.updateRun(runId, (r) => ({
+    ...r,
+    globalVersion: version,
+    roundStatus: 'closed',
+    updatedAt: core.isoNow(),
+  }));
   core.metrics.roundsTotal.inc({ outcome });
   core.metrics.roundDurationSeconds.observe(durationMs / 1000);
   const rejectedByReason: Record<string, number> = {};
   for (const r of record.rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
   await core.bus.publish({
-    type: 'round.closed', version: MESSAGE_VERSION, runId, sentAt: core.clock.now(), round, outcome,
-    accepted: record.accepted.length, rejected: record.rejected.length, rejectedByReason, globalVersion: version, durationMs,
+    type: 'round.closed',
+    version: MESSAGE_VERSION,
+    runId,
+    sentAt: core.clock.now(),
+    round,
+    outcome,
+    accepted: record.accepted.length,
+    rejected: record.rejected.length,
+    rejectedByReason,
+    globalVersion: version,
+    durationMs,
   });
   core.log.info({ runId, round, outcome, globalVersion: version, durationMs }, 'round closed');
   await advance(core, current);

@@ -5,7 +5,6 @@ import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/trans
 import type { DataLoader } from '@fedssd/engine';
 import type { RunContext } from './run-context.js';
 
-
 /** Wall clock and timers, injected so tests can drive deadlines by hand. */
 export interface Clock {
   /** Epoch milliseconds. */
@@ -23,7 +22,6 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
 
 /** Evaluates a global model of a run (kNN, uniformity, effective rank, inter-client uniformity). */
 export type Evaluator = (weights: Weights, context: RunContext) => Promise<EvalMetrics>;

@@ -43,20 +43,29 @@ async function main(): Promise<void> {
   const log = createLogger({ service: 'aggregator', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics({ service: 'aggregator' });
   const prefix = config.FEDSSD_PREFIX;
-  const open: { amqp?: AmqpTransport; redis?: RedisStores; aggregator?: Aggregator; ops?: OpsServer; poll?: ReturnType<typeof setInterval> } = {};
+  const open: {
+    amqp?: AmqpTransport;
+    redis?: RedisStores;
+    aggregator?: Aggregator;
+    ops?: OpsServer;
+    poll?: ReturnType<typeof setInterval>;
+  } = {};
 
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
-    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
-    else log.info({ signal }, 'shutting down');
-    if (open.poll) clearInterval(open.poll);
-    // Intake stops first; in-flight round steps finish (their state is in Redis either way).
-    await closeInOrder(log, [
-      ['aggregator', open.aggregator && (() => open.aggregator!.close())],
-      ['ops', open.ops && (() => open.ops!.close())],
-      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
-      ['redis', open.redis && (() => open.redis!.close())],
-    ]);
-  });
+  closeWithGrace(
+    { delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } },
+    async ({ signal, err }) => {
+      if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+      else log.info({ signal }, 'shutting down');
+      if (open.poll) clearInterval(open.poll);
+      // Intake stops first; in-flight round steps finish (their state is in Redis either way).
+      await closeInOrder(log, [
+        ['aggregator', open.aggregator && (() => open.aggregator!.close())],
+        ['ops', open.ops && (() => open.ops!.close())],
+        ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+        ['redis', open.redis && (() => open.redis!.close())],
+      ]);
+    },
+  );
 
   const backend = await initBackend(config.FEDSSD_BACKEND);
   metrics.setBackend(backend.kind);
@@ -74,7 +83,10 @@ async function main(): Promise<void> {
       log.warn({ channel, reason }, 'invalid message dead-lettered');
     },
   }));
-  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+  const redis = (open.redis = await createRedisStores({
+    url: config.REDIS_URL,
+    ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+  }));
 
   open.ops = await startOpsServer({
     port: config.AGGREGATOR_METRICS_PORT,
@@ -96,7 +108,11 @@ async function main(): Promise<void> {
   }));
   await aggregator.start();
 
-  const pollDepth = () => amqp.jobs.depth().then((n) => metrics.queueDepth.set({ queue: 'jobs' }, n), () => undefined);
+  const pollDepth = () =>
+    amqp.jobs.depth().then(
+      (n) => metrics.queueDepth.set({ queue: 'jobs' }, n),
+      () => undefined,
+    );
   void pollDepth();
   open.poll = setInterval(pollDepth, config.AGGREGATOR_QUEUE_POLL_MS);
   open.poll.unref();

@@ -14,9 +14,17 @@ export function metricsRowOf(record: RoundRecord, outcome: RoundOutcome, globalV
   }
   const m = record.metrics;
   return {
-    round: record.round, globalVersion, outcome, accepted: record.accepted.length, rejected: record.rejected.length,
-    durationMs, samples, loss,
-    knnAccuracy: m?.knnAccuracy ?? null, uniformity: m?.uniformity ?? null,
-    effectiveRank: m?.effectiveRank ?? null, interClientUniformity: m?.interClientUniformity ?? null,
+    round: record.round,
+    globalVersion,
+    outcome,
+    accepted: record.accepted.length,
+    rejected: record.rejected.length,
+    durationMs,
+    samples,
+    loss,
+    knnAccuracy: m?.knnAccuracy ?? null,
+    uniformity: m?.uniformity ?? null,
+    effectiveRank: m?.effectiveRank ?? null,
+    interClientUniformity: m?.interClientUniformity ?? null,
   };
 }

@@ -24,8 +24,15 @@ export async function openRound(core: Core, run: RunRecord, round: number, attem
   let record = await core.runs.getRound(runId, round);
   if (record === null) {
     record = {
-      runId, round, status: 'open', selected: selectClients(run, round), baseVersion: current.globalVersion,
-      openedAt: new Date(now).toISOString(), deadline: now + config.roundDeadlineMs, accepted: [], rejected: [],
+      runId,
+      round,
+      status: 'open',
+      selected: selectClients(run, round),
+      baseVersion: current.globalVersion,
+      openedAt: new Date(now).toISOString(),
+      deadline: now + config.roundDeadlineMs,
+      accepted: [],
+      rejected: [],
     };
     await core.runs.putRound(record);
   }
@@ -33,18 +40,35 @@ export async function openRound(core: Core, run: RunRecord, round: number, attem
     const hasTargets = context.prepared.targets !== undefined;
     for (const clientId of record.selected) {
       await core.jobs.publishJob({
-        type: 'train.job', version: MESSAGE_VERSION, runId, sentAt: core.clock.now(), round, clientId,
-        globalVersion: record.baseVersion, modelKey: modelKey(runId, record.baseVersion),
+        type: 'train.job',
+        version: MESSAGE_VERSION,
+        runId,
+        sentAt: core.clock.now(),
+        round,
+        clientId,
+        globalVersion: record.baseVersion,
+        modelKey: modelKey(runId, record.baseVersion),
         target: hasTargets ? { targetsKey: targetsKey(runId), clientId } : null,
-        deadline: record.deadline, attempt,
+        deadline: record.deadline,
+        attempt,
       });
     }
-    const opened: RoundRecord | null = await core.runs.updateRound(runId, round, (r) => (r.status === 'open' ? { ...r, status: 'collecting' } : undefined));
+    const opened: RoundRecord | null = await core.runs.updateRound(runId, round, (r) =>
+      r.status === 'open' ? { ...r, status: 'collecting' } : undefined,
+    );
     if (opened) record = opened;
-    await core.runs.updateRun(runId, (r) => (r.currentRound === round ? { ...r, roundStatus: record?.status ?? r.roundStatus, updatedAt: core.isoNow() } : r));
+    await core.runs.updateRun(runId, (r) =>
+      r.currentRound === round ? { ...r, roundStatus: record?.status ?? r.roundStatus, updatedAt: core.isoNow() } : r,
+    );
     await core.bus.publish({
-      type: 'round.opened', version: MESSAGE_VERSION, runId, sentAt: core.clock.now(), round,
-      globalVersion: record.baseVersion, selectedClients: record.selected, deadline: record.deadline,
+      type: 'round.opened',
+      version: MESSAGE_VERSION,
+      runId,
+      sentAt: core.clock.now(),
+      round,
+      globalVersion: record.baseVersion,
+      selectedClients: record.selected,
+      deadline: record.deadline,
     });
     core.log.info({ runId, round, selected: record.selected, baseVersion: record.baseVersion, attempt }, 'round opened');
   }

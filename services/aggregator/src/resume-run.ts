@@ -37,7 +37,10 @@ export async function resumeRun(core: Core, runId: string): Promise<void> {
     case 'closed': {
       // Crashed between closing the round and the step after it: bring the run record in line first.
       const current = await core.runs.updateRun(runId, (r) =>
-        r.roundStatus === 'closed' && r.globalVersion === (record.globalVersion ?? r.globalVersion) ? r : { ...r, roundStatus: 'closed', globalVersion: record.globalVersion ?? r.globalVersion, updatedAt: core.isoNow() });
+        r.roundStatus === 'closed' && r.globalVersion === (record.globalVersion ?? r.globalVersion)
+          ? r
+          : { ...r, roundStatus: 'closed', globalVersion: record.globalVersion ?? r.globalVersion, updatedAt: core.isoNow() },
+      );
       return advance(core, current);
     }
     case 'failed':

@@ -8,7 +8,10 @@ import type { RoundOutcome, RoundRecord, RunConfig } from '@fedssd/protocol';
 export function dueOutcome(record: RoundRecord, config: RunConfig, now: number): RoundOutcome | undefined {
   if (record.accepted.length >= record.selected.length) return 'all-reported';
   if (record.minClientsReachedAt !== undefined && now >= record.minClientsReachedAt + config.graceMs) return 'min-clients';
-  if (now >= record.deadline) return record.accepted.length > 0 && config.minClients !== undefined && record.accepted.length >= config.minClients ? 'min-clients' : 'deadline';
+  if (now >= record.deadline)
+    return record.accepted.length > 0 && config.minClients !== undefined && record.accepted.length >= config.minClients
+      ? 'min-clients'
+      : 'deadline';
   return undefined;
 }
 

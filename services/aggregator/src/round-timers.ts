@@ -31,10 +31,13 @@ export function createRoundTimers(clock: Clock): RoundTimers {
       clear(runId, kind);
       const forRun = timers.get(runId) ?? new Map<TimerKind, unknown>();
       timers.set(runId, forRun);
-      const handle = clock.setTimeout(() => {
-        if (forRun.get(kind) === handle) forRun.delete(kind);
-        fn();
-      }, Math.max(0, at - clock.now()));
+      const handle = clock.setTimeout(
+        () => {
+          if (forRun.get(kind) === handle) forRun.delete(kind);
+          fn();
+        },
+        Math.max(0, at - clock.now()),
+      );
       forRun.set(kind, handle);
     },
     clear,

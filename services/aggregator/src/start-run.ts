@@ -18,7 +18,16 @@ export async function startRun(core: Core, msg: RunStart, resume: (runId: string
   if (run === null) {
     // Started without the api (e.g. by a script on the bus): the command carries the config.
     const at = core.isoNow();
-    await core.runs.createRun({ runId, config: msg.config, status: 'created', createdAt: at, updatedAt: at, currentRound: 0, roundStatus: 'none', globalVersion: 0 });
+    await core.runs.createRun({
+      runId,
+      config: msg.config,
+      status: 'created',
+      createdAt: at,
+      updatedAt: at,
+      currentRound: 0,
+      roundStatus: 'none',
+      globalVersion: 0,
+    });
     run = await core.runs.getRun(runId);
     if (run === null) return;
   }
@@ -42,7 +51,20 @@ export async function startRun(core: Core, msg: RunStart, resume: (runId: string
     model.dispose();
   }
   if (context.prepared.targets) await core.runs.putTargets(runId, encodeTargets(context.prepared.targets));
-  const started = await core.runs.updateRun(runId, (r) => (r.status === 'created' ? { ...r, status: 'running', globalVersion: 0, currentRound: 0, roundStatus: 'none', updatedAt: core.isoNow() } : r));
-  core.log.info({ runId, method: run.config.method, clients: run.config.clients, rounds: run.config.rounds, shards: context.prepared.shards.map((s) => s.count) }, 'run started');
+  const started = await core.runs.updateRun(runId, (r) =>
+    r.status === 'created'
+      ? { ...r, status: 'running', globalVersion: 0, currentRound: 0, roundStatus: 'none', updatedAt: core.isoNow() }
+      : r,
+  );
+  core.log.info(
+    {
+      runId,
+      method: run.config.method,
+      clients: run.config.clients,
+      rounds: run.config.rounds,
+      shards: context.prepared.shards.map((s) => s.count),
+    },
+    'run started',
+  );
   if (started.status === 'running') await resume(runId);
 }

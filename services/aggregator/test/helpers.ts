@@ -1,5 +1,13 @@
 import { syntheticDataset } from '@fedssd/data';
-import { MESSAGE_VERSION, RunConfigSchema, updateKey, type Message, type RunConfig, type RunConfigInput, type TrainJob } from '@fedssd/protocol';
+import {
+  MESSAGE_VERSION,
+  RunConfigSchema,
+  updateKey,
+  type Message,
+  type RunConfig,
+  type RunConfigInput,
+  type TrainJob,
+} from '@fedssd/protocol';
 import { createLogger, createMetrics } from '@fedssd/telemetry';
 import { encodeWeights, decodeWeights, type Weights } from '@fedssd/tensor';
 import { createInMemoryTransport, createRunRepository, type InMemoryTransport, type RunRepository } from '@fedssd/transport';
@@ -35,10 +43,27 @@ export const loadTinyData: DataLoader = async (config, split, limit) =>
   syntheticDataset({ count: limit ?? (split === 'train' ? 72 : 30), seed: config.seed, split });
 
 export function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
-  return RunConfigSchema.parse({ clients: 3, rounds: 2, trainLimit: 72, batchSize: 8, alpha: 100, localEpochs: 1, seed: 7, autoAdvance: true, ...overrides });
+  return RunConfigSchema.parse({
+    clients: 3,
+    rounds: 2,
+    trainLimit: 72,
+    batchSize: 8,
+    alpha: 100,
+    localEpochs: 1,
+    seed: 7,
+    autoAdvance: true,
+    ...overrides,
+  });
 }
 
-export const FIXED_METRICS = { knnAccuracy: 0.5, uniformity: -1.5, effectiveRank: 3, interClientUniformity: 0.25, subspaceEnergy: null, linearProbeAccuracy: null };
+export const FIXED_METRICS = {
+  knnAccuracy: 0.5,
+  uniformity: -1.5,
+  effectiveRank: 3,
+  interClientUniformity: 0.25,
+  subspaceEnergy: null,
+  linearProbeAccuracy: null,
+};
 
 /** One harness: in-memory transport, repository, metrics, a manual clock and a stub evaluator. */
 export function createHarness(transport: InMemoryTransport = createInMemoryTransport(), clock = manualClock()) {
@@ -52,8 +77,15 @@ export function createHarness(transport: InMemoryTransport = createInMemoryTrans
   const events: Message[] = [];
   const make = (): Aggregator =>
     createAggregator({
-      bus: transport.bus, jobs: transport.jobs, runs, blobs: transport.blobs,
-      logger: createLogger({ service: 'aggregator-test', level: 'silent' }), metrics, clock, loadData: loadTinyData, evaluate,
+      bus: transport.bus,
+      jobs: transport.jobs,
+      runs,
+      blobs: transport.blobs,
+      logger: createLogger({ service: 'aggregator-test', level: 'silent' }),
+      metrics,
+      clock,
+      loadData: loadTinyData,
+      evaluate,
     });
   return { transport, runs, metrics, clock, evaluations, events, make };
 }
@@ -61,10 +93,13 @@ export function createHarness(transport: InMemoryTransport = createInMemoryTrans
 /** Jobs waiting on the in-memory job queue, removed from it (the test plays the trainers). */
 export async function takeJobs(transport: InMemoryTransport): Promise<TrainJob[]> {
   const jobs: TrainJob[] = [];
-  const sub = await transport.jobs.consumeJobs(async (job, ctx) => {
-    jobs.push(job);
-    await ctx.ack();
-  }, { prefetch: 100 });
+  const sub = await transport.jobs.consumeJobs(
+    async (job, ctx) => {
+      jobs.push(job);
+      await ctx.ack();
+    },
+    { prefetch: 100 },
+  );
   await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setImmediate(resolve));
   await sub.cancel();
@@ -73,11 +108,20 @@ export async function takeJobs(transport: InMemoryTransport): Promise<TrainJob[]
 
 /** A deterministic fake delta for a client: the global weights scaled by a client-specific factor. */
 export function fakeDelta(global: Weights, clientId: number): Weights {
-  return global.map((w) => ({ name: w.name, shape: w.shape, values: w.values.map((v, i) => v * 0.01 * (clientId + 1) + ((i % 7) - 3) * 1e-4) }));
+  return global.map((w) => ({
+    name: w.name,
+    shape: w.shape,
+    values: w.values.map((v, i) => v * 0.01 * (clientId + 1) + ((i % 7) - 3) * 1e-4),
+  }));
 }
 
 /** Writes a client's update blob and returns the matching update.ready message. */
-export async function writeUpdate(h: ReturnType<typeof createHarness>, job: TrainJob, delta?: Weights, overrides: Record<string, unknown> = {}) {
+export async function writeUpdate(
+  h: ReturnType<typeof createHarness>,
+  job: TrainJob,
+  delta?: Weights,
+  overrides: Record<string, unknown> = {},
+) {
   const globalBytes = await h.runs.getModel(job.runId, job.globalVersion);
   const global = decodeWeights(globalBytes!);
   const d = delta ?? fakeDelta(global, job.clientId);
@@ -86,8 +130,18 @@ export async function writeUpdate(h: ReturnType<typeof createHarness>, job: Trai
   const context = await h.runs.getRun(job.runId);
   const samples = (overrides.samples as number | undefined) ?? (await shardCounts(context!.config))[job.clientId]!;
   return {
-    type: 'update.ready', version: MESSAGE_VERSION, runId: job.runId, round: job.round, clientId: job.clientId, globalVersion: job.globalVersion,
-    updateKey: key, samples, trainSeconds: 0.5, loss: { total: 1, align: 0.5, uniformity: -1, dsr: 0.2, pd: 0.3 }, workerId: 'test', ...overrides,
+    type: 'update.ready',
+    version: MESSAGE_VERSION,
+    runId: job.runId,
+    round: job.round,
+    clientId: job.clientId,
+    globalVersion: job.globalVersion,
+    updateKey: key,
+    samples,
+    trainSeconds: 0.5,
+    loss: { total: 1, align: 0.5, uniformity: -1, dsr: 0.2, pd: 0.3 },
+    workerId: 'test',
+    ...overrides,
   } as Message;
 }
 

@@ -15,7 +15,7 @@ async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggrega
   for (const round of [1, 2]) {
     await until(async () => (await h.runs.getRound('rs', round))?.status === 'collecting');
     const jobs = await takeJobs(h.transport);
-    await h.transport.bus.publish(await writeUpdate(h, jobs[0]!) as never);
+    await h.transport.bus.publish((await writeUpdate(h, jobs[0]!)) as never);
     await until(async () => (await h.runs.getRound('rs', round))!.accepted.length === 1);
     if (mode === 'crash-collecting' && round === 1) {
       await agg.close();
@@ -23,8 +23,8 @@ async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggrega
       await agg.start();
     }
     // A redelivered update.ready of the first client must not count twice.
-    await h.transport.bus.publish(await writeUpdate(h, jobs[0]!) as never);
-    for (const job of jobs.slice(1)) await h.transport.bus.publish(await writeUpdate(h, job) as never);
+    await h.transport.bus.publish((await writeUpdate(h, jobs[0]!)) as never);
+    for (const job of jobs.slice(1)) await h.transport.bus.publish((await writeUpdate(h, job)) as never);
     await until(async () => (await h.runs.getRound('rs', round))!.status === 'closed');
     if (mode === 'crash-aggregating' && round === 2) {
       // Pretend the aggregator died while aggregating: the new one must redo it without a second metrics row.
@@ -44,7 +44,9 @@ async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggrega
 }
 
 describe('aggregator restart', () => {
-  beforeAll(async () => { await initBackend('cpu'); });
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
 
   it('when the aggregator is replaced mid-collection or mid-aggregation, then the new one finishes with the same final model bytes and no double counting', async () => {
     const reference = await finalModel('no-crash');

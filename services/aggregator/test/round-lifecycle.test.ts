@@ -17,7 +17,9 @@ async function expectedNext(global: Weights, clients: number[], counts: number[]
 }
 
 describe('aggregator round lifecycle (in-memory fakes)', () => {
-  beforeAll(async () => { await initBackend('cpu'); });
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
 
   it('when a run starts, then v0 is the seeded initial model, the targets blob decodes to prepareRun targets and round 1 publishes one job per sampled client', async () => {
     const h = createHarness();
@@ -62,15 +64,26 @@ describe('aggregator round lifecycle (in-memory fakes)', () => {
       const stored = (await h.runs.getModel('r2', round))!;
       expect(Buffer.from(stored).equals(bytesOf(expected))).toBe(true);
       global = expected;
-      expect((await h.runs.getRound('r2', round))).toMatchObject({ status: 'closed', outcome: 'all-reported', globalVersion: round });
+      expect(await h.runs.getRound('r2', round)).toMatchObject({ status: 'closed', outcome: 'all-reported', globalVersion: round });
     }
     expect(await h.runs.getRun('r2')).toMatchObject({ status: 'finished', currentRound: 2, globalVersion: 2, roundStatus: 'closed' });
     const rows = await h.runs.listMetrics('r2');
-    expect(rows.map((r) => [r.round, r.globalVersion, r.outcome, r.accepted])).toEqual([[1, 1, 'all-reported', 3], [2, 2, 'all-reported', 3]]);
+    expect(rows.map((r) => [r.round, r.globalVersion, r.outcome, r.accepted])).toEqual([
+      [1, 1, 'all-reported', 3],
+      [2, 2, 'all-reported', 3],
+    ]);
     expect(rows[0]!.knnAccuracy).toBe(0.5);
     expect(h.evaluations).toHaveLength(2);
     await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(7));
-    expect(seen.map((m) => m.type)).toEqual(['round.opened', 'round.evaluated', 'round.closed', 'round.opened', 'round.evaluated', 'round.closed', 'run.finished']);
+    expect(seen.map((m) => m.type)).toEqual([
+      'round.opened',
+      'round.evaluated',
+      'round.closed',
+      'round.opened',
+      'round.evaluated',
+      'round.closed',
+      'run.finished',
+    ]);
     const text = await h.metrics.registry.metrics();
     expect(text).toMatch(/fedssd_rounds_total\{outcome="all-reported"\} 2/);
     expect(text).toMatch(/fedssd_knn_accuracy\{run_id="r2",method="ssd"\} 0.5/);
@@ -85,7 +98,13 @@ describe('aggregator round lifecycle (in-memory fakes)', () => {
     await agg.handle(runStart('r3', config));
     await takeJobs(h.transport);
     h.clock.advance(59_999);
-    await agg.close().then(() => undefined, () => undefined).catch(() => undefined);
+    await agg
+      .close()
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .catch(() => undefined);
     const agg2 = h.make(); // timers only fire on a live instance; start one and let it find the round
     await agg2.start();
     expect((await h.runs.getRound('r3', 1))!.status).toBe('collecting');

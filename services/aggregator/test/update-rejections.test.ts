@@ -5,7 +5,9 @@ import { decodeWeights, initBackend } from '@fedssd/tensor';
 import { createHarness, fakeDelta, runStart, takeJobs, tinyConfig, writeUpdate } from './helpers.js';
 
 describe('aggregator update validation', () => {
-  beforeAll(async () => { await initBackend('cpu'); });
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
 
   it('when updates are unselected, NaN, mis-shaped, duplicate, stale, mislabelled or for an unknown run, then each is rejected with its reason, counted, and only good ones fold', async () => {
     const h = createHarness();
@@ -14,7 +16,7 @@ describe('aggregator update validation', () => {
     await agg.handle(runStart('rj', tinyConfig({ participation: 0.67, rounds: 1 })));
     const jobs = await takeJobs(h.transport);
     expect(jobs).toHaveLength(2);
-    const [first, second] = jobs as [typeof jobs[0], typeof jobs[0]];
+    const [first, second] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
     const outsider = [0, 1, 2].find((id) => !jobs.some((j) => j.clientId === id))!;
     const global = decodeWeights((await h.runs.getModel('rj', 0))!);
 
@@ -24,7 +26,9 @@ describe('aggregator update validation', () => {
     await agg.handle(await writeUpdate(h, second, nan));
     // The NaN blob is stored under the client's key: a correct retry must use a fresh key, so clear it.
     await h.transport.blobs.delete([updateKey('rj', 1, second.clientId)]);
-    const wrongShape = fakeDelta(global, second.clientId).map((w, i) => (i === 0 ? { ...w, shape: [w.values.length - 1], values: w.values.subarray(1) } : w));
+    const wrongShape = fakeDelta(global, second.clientId).map((w, i) =>
+      i === 0 ? { ...w, shape: [w.values.length - 1], values: w.values.subarray(1) } : w,
+    );
     await agg.handle(await writeUpdate(h, second, wrongShape));
     await h.transport.blobs.delete([updateKey('rj', 1, second.clientId)]);
     await agg.handle(await writeUpdate(h, first, undefined, { globalVersion: 3 }));
@@ -40,7 +44,15 @@ describe('aggregator update validation', () => {
     const round = (await h.runs.getRound('rj', 1))!;
     expect(round.accepted.map((a) => a.clientId)).toEqual([first.clientId]);
     expect(round.status).toBe('collecting');
-    expect(round.rejected.map((r) => r.reason)).toEqual(['unselected', 'non-finite', 'shape-mismatch', 'stale', 'bad-samples', 'corrupt', 'duplicate']); // round 2 has no record to note its stale update in
+    expect(round.rejected.map((r) => r.reason)).toEqual([
+      'unselected',
+      'non-finite',
+      'shape-mismatch',
+      'stale',
+      'bad-samples',
+      'corrupt',
+      'duplicate',
+    ]); // round 2 has no record to note its stale update in
     expect(round.rejected[1]!.message).toMatch(/NaN/);
     const text = await h.metrics.registry.metrics();
     for (const reason of ['unselected', 'non-finite', 'shape-mismatch', 'bad-samples', 'corrupt', 'duplicate', 'unknown-run']) {
@@ -69,7 +81,9 @@ describe('aggregator update validation', () => {
     await agg.handle(runStart('rn', tinyConfig({ maxUpdateL2Norm: 1e-6, rounds: 1 })));
     const [job] = await takeJobs(h.transport);
     await agg.handle(await writeUpdate(h, job!));
-    expect((await h.runs.getRound('rn', 1))!.rejected).toEqual([expect.objectContaining({ reason: 'norm-exceeded', clientId: job!.clientId })]);
+    expect((await h.runs.getRound('rn', 1))!.rejected).toEqual([
+      expect.objectContaining({ reason: 'norm-exceeded', clientId: job!.clientId }),
+    ]);
     await agg.close();
   });
 

@@ -82,7 +82,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => hub.close());
 
-  await app.register(opsRoutes({ metrics: deps.metrics, readiness: deps.readiness ?? {}, readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000, queueDepths: deps.queueDepths, isDraining: () => draining }));
+  await app.register(
+    opsRoutes({
+      metrics: deps.metrics,
+      readiness: deps.readiness ?? {},
+      readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
+      queueDepths: deps.queueDepths,
+      isDraining: () => draining,
+    }),
+  );
   await app.register(docsRoutes(buildOpenApiDocument(deps.version ?? '0.1.0')));
 
   const now = deps.now ?? (() => new Date());
@@ -92,7 +100,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimit, {
         max: deps.rateLimitPerMinute ?? 600,
         timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`),
+        errorResponseBuilder: (_request, context) =>
+          new ApiError(
+            'RATE_LIMITED',
+            `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+          ),
       });
       v1.addHook('onRequest', bearerAuth(deps.apiToken));
       await v1.register(runRoutes({ runs: deps.runs, bus: deps.bus, now, newRunId }));

@@ -12,7 +12,10 @@ export const ApiConfigSchema = z.object({
   RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Prefix of broker names and Redis keys (parallel deployments on one broker); default none. */
-  FEDSSD_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' }).optional(),
+  FEDSSD_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' })
+    .optional(),
   LOG_LEVEL: envLogLevel().default('info'),
   /** Human-readable logs (only on a TTY with pino-pretty installed). */
   LOG_PRETTY: envBool().default(false),

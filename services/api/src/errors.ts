@@ -28,7 +28,11 @@ export interface ErrorBody {
 export class ApiError extends Error {
   readonly statusCode: number;
 
-  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'ApiError';
     this.statusCode = ERROR_STATUS[code];

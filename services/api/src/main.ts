@@ -18,16 +18,19 @@ async function main(): Promise<void> {
   const open: { amqp?: AmqpTransport; redis?: RedisStores; app?: FastifyInstance } = {};
 
   // Installed first so a signal during start-up still closes what is already open.
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
-    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
-    else log.info({ signal }, 'shutting down');
-    // app.close(): readiness turns 503, the listener stops accepting, event streams end, in-flight requests finish.
-    await closeInOrder(log, [
-      ['http', open.app && (() => open.app!.close())],
-      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
-      ['redis', open.redis && (() => open.redis!.close())],
-    ]);
-  });
+  closeWithGrace(
+    { delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } },
+    async ({ signal, err }) => {
+      if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+      else log.info({ signal }, 'shutting down');
+      // app.close(): readiness turns 503, the listener stops accepting, event streams end, in-flight requests finish.
+      await closeInOrder(log, [
+        ['http', open.app && (() => open.app!.close())],
+        ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+        ['redis', open.redis && (() => open.redis!.close())],
+      ]);
+    },
+  );
 
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
@@ -35,7 +38,10 @@ async function main(): Promise<void> {
     connectionName: 'fedssd-api',
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
   }));
-  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+  const redis = (open.redis = await createRedisStores({
+    url: config.REDIS_URL,
+    ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+  }));
 
   // Loaded on the first export request: TensorFlow.js takes seconds to load and start-up should not wait.
   const modelExporter = lazyModelExporter(() =>

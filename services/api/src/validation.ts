@@ -9,7 +9,9 @@ import { ApiError } from './errors.js';
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params' | 'query'): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = formatZodError(parsed.error).map((line) => (line.startsWith('(root)') ? `${where}${line.slice(6)}` : `${where}.${line}`));
+  const problems = formatZodError(parsed.error).map((line) =>
+    line.startsWith('(root)') ? `${where}${line.slice(6)}` : `${where}.${line}`,
+  );
   throw new ApiError('VALIDATION_FAILED', problems.join('; '));
 }
 

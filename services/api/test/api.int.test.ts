@@ -30,51 +30,56 @@ const connected = await connect(prefix);
 const unavailable = typeof connected === 'string' ? connected : undefined;
 if (unavailable !== undefined && process.env.CI === 'true') throw new Error(`CI=true and RabbitMQ/Redis are unavailable: ${unavailable}`);
 
-describe.skipIf(unavailable !== undefined)(`api over real RabbitMQ and Redis${unavailable !== undefined ? ` (skipped: ${unavailable})` : ''}`, () => {
-  const { amqp, redis } = connected as { amqp: AmqpTransport; redis: RedisStores };
-  let app: FastifyInstance;
-  const commands: Message[] = [];
+describe.skipIf(unavailable !== undefined)(
+  `api over real RabbitMQ and Redis${unavailable !== undefined ? ` (skipped: ${unavailable})` : ''}`,
+  () => {
+    const { amqp, redis } = connected as { amqp: AmqpTransport; redis: RedisStores };
+    let app: FastifyInstance;
+    const commands: Message[] = [];
 
-  beforeAll(async () => {
-    app = await buildApp({
-      runs: createRunRepository(redis.state, redis.blobs),
-      bus: amqp.bus,
-      metrics: createMetrics({ service: 'api', defaultMetrics: false }),
-      apiToken: TOKEN,
-      readiness: { broker: async () => void (await amqp.jobs.depth()), redis: () => redis.state.ping() },
+    beforeAll(async () => {
+      app = await buildApp({
+        runs: createRunRepository(redis.state, redis.blobs),
+        bus: amqp.bus,
+        metrics: createMetrics({ service: 'api', defaultMetrics: false }),
+        apiToken: TOKEN,
+        readiness: { broker: async () => void (await amqp.jobs.depth()), redis: () => redis.state.ping() },
+      });
+      await amqp.bus.subscribe('control', async (message) => void commands.push(message));
     });
-    await amqp.bus.subscribe('control', async (message) => void commands.push(message));
-  });
 
-  afterAll(async () => {
-    await app?.close();
-    await amqp.deleteTopology().catch(() => undefined);
-    await amqp.close();
-    await redis.deleteAll();
-    await redis.close();
-  });
+    afterAll(async () => {
+      await app?.close();
+      await amqp.deleteTopology().catch(() => undefined);
+      await amqp.close();
+      await redis.deleteAll();
+      await redis.close();
+    });
 
-  it('when a run is created, then it is stored in Redis and run.start arrives on the control queue', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { clients: 2, rounds: 1 } });
-    expect(res.statusCode).toBe(201);
-    const { runId } = res.json<{ runId: string }>();
-    expect((await app.inject({ url: `/v1/runs/${runId}`, headers: AUTH })).json()).toMatchObject({ runId, status: 'created' });
-    await vi.waitFor(() => expect(commands.find((c) => c.runId === runId)).toMatchObject({ type: 'run.start', config: { clients: 2 } }), { timeout: 5_000 });
-  });
+    it('when a run is created, then it is stored in Redis and run.start arrives on the control queue', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { clients: 2, rounds: 1 } });
+      expect(res.statusCode).toBe(201);
+      const { runId } = res.json<{ runId: string }>();
+      expect((await app.inject({ url: `/v1/runs/${runId}`, headers: AUTH })).json()).toMatchObject({ runId, status: 'created' });
+      await vi.waitFor(() => expect(commands.find((c) => c.runId === runId)).toMatchObject({ type: 'run.start', config: { clients: 2 } }), {
+        timeout: 5_000,
+      });
+    });
 
-  it('when an event is published on the real fanout, then an SSE client of that run receives it', async () => {
-    const { runId } = (await app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} })).json<{ runId: string }>();
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const port = (app.server.address() as AddressInfo).port;
-    const res = await fetch(`http://127.0.0.1:${port}/v1/runs/${runId}/events`, { headers: AUTH });
-    await amqp.bus.publish({ type: 'run.finished', version: MESSAGE_VERSION as 1, runId, roundsCompleted: 1, globalVersion: 1 });
-    const text = await res.text(); // the stream ends after run.finished
-    expect(text).toContain('event: run.finished');
-    expect(text).toContain(`"runId":"${runId}"`);
-  });
+    it('when an event is published on the real fanout, then an SSE client of that run receives it', async () => {
+      const { runId } = (await app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} })).json<{ runId: string }>();
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (app.server.address() as AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/v1/runs/${runId}/events`, { headers: AUTH });
+      await amqp.bus.publish({ type: 'run.finished', version: MESSAGE_VERSION as 1, runId, roundsCompleted: 1, globalVersion: 1 });
+      const text = await res.text(); // the stream ends after run.finished
+      expect(text).toContain('event: run.finished');
+      expect(text).toContain(`"runId":"${runId}"`);
+    });
 
-  it('then /readyz reports both dependencies ok', async () => {
-    const res = await app.inject({ url: '/readyz' });
-    expect(res.json()).toEqual({ status: 'ready', checks: { broker: 'ok', redis: 'ok' } });
-  });
-});
+    it('then /readyz reports both dependencies ok', async () => {
+      const res = await app.inject({ url: '/readyz' });
+      expect(res.json()).toEqual({ status: 'ready', checks: { broker: 'ok', redis: 'ok' } });
+    });
+  },
+);

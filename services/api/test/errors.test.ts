@@ -8,11 +8,24 @@ describe('auth', () => {
   it('when the token is missing, wrong, or not a Bearer header, then every /v1 route answers 401 UNAUTHORIZED', async () => {
     t = await build();
     const routes = [
-      ['POST', '/v1/runs'], ['GET', '/v1/runs'], ['GET', '/v1/runs/r'], ['POST', '/v1/runs/r/rounds'], ['POST', '/v1/runs/r/stop'],
-      ['GET', '/v1/runs/r/rounds/1'], ['GET', '/v1/runs/r/metrics'], ['GET', '/v1/runs/r/events'], ['GET', '/v1/runs/r/model'], ['GET', '/v1/runs/r/model/weights.bin'],
+      ['POST', '/v1/runs'],
+      ['GET', '/v1/runs'],
+      ['GET', '/v1/runs/r'],
+      ['POST', '/v1/runs/r/rounds'],
+      ['POST', '/v1/runs/r/stop'],
+      ['GET', '/v1/runs/r/rounds/1'],
+      ['GET', '/v1/runs/r/metrics'],
+      ['GET', '/v1/runs/r/events'],
+      ['GET', '/v1/runs/r/model'],
+      ['GET', '/v1/runs/r/model/weights.bin'],
     ] as const;
     for (const [method, url] of routes) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token' },
+        { authorization: `Basic ${TOKEN}` },
+        { authorization: `Bearer ${TOKEN}x` },
+      ]) {
         const res = await t.app.inject({ method, url, headers });
         expect(res.statusCode, `${method} ${url} ${JSON.stringify(headers)}`).toBe(401);
         expect(errorOf(res).code).toBe('UNAUTHORIZED');
@@ -27,7 +40,8 @@ describe('auth', () => {
 
   it('when probes and scrapers call ops routes, then no token is needed', async () => {
     t = await build();
-    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) expect((await t.app.inject({ url })).statusCode, url).toBe(200);
+    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'])
+      expect((await t.app.inject({ url })).statusCode, url).toBe(200);
   });
 });
 
@@ -52,7 +66,12 @@ describe('client mistakes never give a 5xx', () => {
 
   it('when the body smuggles __proto__, then 400 and not a polluted object', async () => {
     t = await build();
-    const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"__proto__": {"x": 1}}' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: '{"__proto__": {"x": 1}}',
+    });
     expect(res.statusCode).toBe(400);
   });
 
@@ -75,7 +94,12 @@ describe('client mistakes never give a 5xx', () => {
   it('when the body is JSON null or a string, then 400 VALIDATION_FAILED naming the body', async () => {
     t = await build();
     for (const payload of ['null', '"ssd"']) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/runs',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(400);
       expect(errorOf(res).message).toMatch(/^body: /);
     }

@@ -27,10 +27,18 @@ async function listen(app: TestApp['app']): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
-const opened = (runId: string, round: number) => ({ type: 'round.opened' as const, version: MESSAGE_VERSION as 1, runId, round, globalVersion: round - 1, selectedClients: [0, 1], deadline: 1_000_000 });
+const opened = (runId: string, round: number) => ({
+  type: 'round.opened' as const,
+  version: MESSAGE_VERSION as 1,
+  runId,
+  round,
+  globalVersion: round - 1,
+  selectedClients: [0, 1],
+  deadline: 1_000_000,
+});
 
 describe('GET /v1/runs/:id/events', () => {
-  it('when an event of the run is published on the bus, then the stream delivers it (and not other runs\' events)', async () => {
+  it("when an event of the run is published on the bus, then the stream delivers it (and not other runs' events)", async () => {
     t = await build({ sseHeartbeatMs: 20 });
     await t.createRun();
     const base = await listen(t.app);

@@ -40,14 +40,20 @@ describe('main.ts', () => {
     const prefix = `test-main-${randomUUID().slice(0, 8)}`;
     const token = 'main-test-token-0123456789';
     const { child, exited, output } = start({
-      API_TOKEN: token, API_PORT: String(port), API_HOST: '127.0.0.1', FEDSSD_PREFIX: prefix,
+      API_TOKEN: token,
+      API_PORT: String(port),
+      API_HOST: '127.0.0.1',
+      FEDSSD_PREFIX: prefix,
       ...(process.env.RABBITMQ_URL ? { RABBITMQ_URL: process.env.RABBITMQ_URL } : {}),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     });
     const base = `http://127.0.0.1:${port}`;
     let ready = false;
     for (let i = 0; i < 100 && !ready && child.exitCode === null; i++) {
-      ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      ready = await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     if (!ready) {
@@ -58,7 +64,11 @@ describe('main.ts', () => {
       return;
     }
     const auth = { authorization: `Bearer ${token}` };
-    const created = await fetch(`${base}/v1/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"clients":2}' });
+    const created = await fetch(`${base}/v1/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"clients":2}',
+    });
     expect(created.status).toBe(201);
     const { runId } = (await created.json()) as { runId: string };
     const stream = await fetch(`${base}/v1/runs/${runId}/events`, { headers: auth });

@@ -39,7 +39,10 @@ describe('model export', () => {
     await runWithModels(undefined);
     const res = await t.app.inject({ url: '/v1/runs/run-1/model', headers: AUTH });
     expect(res.statusCode).toBe(501);
-    expect(errorOf(res)).toEqual({ code: 'NOT_IMPLEMENTED', message: 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build' });
+    expect(errorOf(res)).toEqual({
+      code: 'NOT_IMPLEMENTED',
+      message: 'model export is not available yet: @fedssd/ssl does not export exportEncoder in this build',
+    });
   });
 
   it('when the lazy exporter finds no exportEncoder, then the model routes answer 501 and the loader runs once', async () => {
@@ -94,7 +97,9 @@ describe('model export', () => {
     await t.runs.putModel('run-1', 0, encodeWeights(model.getWeights()));
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (t.app.server.address() as { port: number }).port;
-    const loaded = await tfl.loadLayersModel(tf.io.http(`http://127.0.0.1:${port}/v1/runs/run-1/model?version=0`, { requestInit: { headers: AUTH } }));
+    const loaded = await tfl.loadLayersModel(
+      tf.io.http(`http://127.0.0.1:${port}/v1/runs/run-1/model?version=0`, { requestInit: { headers: AUTH } }),
+    );
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as Tensor4D;
     const want = model.encode(x);
     const got = loaded.predict(x) as Tensor;
@@ -114,7 +119,15 @@ describe('model export', () => {
     expect(res.headers['x-fedssd-model-version']).toBe('1');
     const body = res.json();
     expect(body.modelTopology).toEqual({ class_name: 'Sequential', config: { name: 'small' } });
-    expect(body.weightsManifest).toEqual([{ paths: ['model/weights.bin'], weights: [{ name: 'conv1/kernel', shape: [1], dtype: 'float32' }, { name: 'conv1/bias', shape: [1], dtype: 'float32' }] }]);
+    expect(body.weightsManifest).toEqual([
+      {
+        paths: ['model/weights.bin'],
+        weights: [
+          { name: 'conv1/kernel', shape: [1], dtype: 'float32' },
+          { name: 'conv1/bias', shape: [1], dtype: 'float32' },
+        ],
+      },
+    ]);
     expect(body.fedssd).toEqual({ runId: 'run-1', version: 1, weightsUrl: '/v1/runs/run-1/model/weights.bin?version=1' });
     expect(calls[0]!.bytes).toEqual([1, 1]);
   });

@@ -38,7 +38,12 @@ describe('health and readiness', () => {
   it('when redis fails and the broker hangs, then /readyz is 503 naming both', async () => {
     t = await build({
       readinessTimeoutMs: 50,
-      readiness: { broker: () => new Promise(() => {}), redis: async () => { throw new Error('ECONNREFUSED'); } },
+      readiness: {
+        broker: () => new Promise(() => {}),
+        redis: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
     });
     const res = await t.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
@@ -56,7 +61,8 @@ describe('/metrics', () => {
     const res = await t.app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    for (const name of ['fedssd_rounds_total', 'fedssd_updates_rejected_total', 'fedssd_round_duration_seconds', 'fedssd_knn_accuracy']) expect(res.body).toContain(`# TYPE ${name} `);
+    for (const name of ['fedssd_rounds_total', 'fedssd_updates_rejected_total', 'fedssd_round_duration_seconds', 'fedssd_knn_accuracy'])
+      expect(res.body).toContain(`# TYPE ${name} `);
     expect(res.body).toContain('fedssd_queue_depth{queue="jobs",service="api"} 7');
     expect(res.body).toContain('fedssd_http_requests_total{method="POST",route="/v1/runs",status="201",service="api"} 1');
     expect(res.body).toContain('fedssd_http_requests_total{method="GET",route="/v1/runs/:id",status="200",service="api"} 1');
@@ -70,7 +76,9 @@ describe('OpenAPI and docs', () => {
     const res = await t.app.inject({ url: '/openapi.json' });
     const doc = JSON.parse(res.body) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
     // Every route Fastify serves (HEAD twins aside), from its own route listing, in OpenAPI syntax.
     const fromFastify = servedRoutes(t.app.printRoutes({ commonPrefix: false }));
     expect(fromFastify.sort()).toEqual(documented);

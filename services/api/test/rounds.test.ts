@@ -55,8 +55,15 @@ describe('rounds', () => {
     t = await build();
     await t.createRun();
     const record: RoundRecord = {
-      runId: 'run-1', round: 1, status: 'collecting', selected: [0, 2], baseVersion: 0, openedAt: '2026-01-01T00:00:00.000Z', deadline: 1_800_000,
-      accepted: [], rejected: [{ clientId: 2, reason: 'non-finite' }],
+      runId: 'run-1',
+      round: 1,
+      status: 'collecting',
+      selected: [0, 2],
+      baseVersion: 0,
+      openedAt: '2026-01-01T00:00:00.000Z',
+      deadline: 1_800_000,
+      accepted: [],
+      rejected: [{ clientId: 2, reason: 'non-finite' }],
     };
     await t.runs.putRound(record);
     const res = await t.app.inject({ url: '/v1/runs/run-1/rounds/1', headers: AUTH });
@@ -76,8 +83,18 @@ describe('rounds', () => {
     t = await build();
     await t.createRun();
     const row = (round: number): MetricsRow => ({
-      round, globalVersion: round, outcome: 'all-reported', accepted: 2, rejected: 0, durationMs: 1234, samples: 200,
-      loss: { total: 1, align: 0.5, uniformity: -2, dsr: 0.1, pd: 0.2 }, knnAccuracy: 0.3 + round / 10, uniformity: -3, effectiveRank: 40, interClientUniformity: null,
+      round,
+      globalVersion: round,
+      outcome: 'all-reported',
+      accepted: 2,
+      rejected: 0,
+      durationMs: 1234,
+      samples: 200,
+      loss: { total: 1, align: 0.5, uniformity: -2, dsr: 0.1, pd: 0.2 },
+      knnAccuracy: 0.3 + round / 10,
+      uniformity: -3,
+      effectiveRank: 40,
+      interClientUniformity: null,
     });
     await t.runs.appendMetrics('run-1', row(1));
     await t.runs.appendMetrics('run-1', row(2));

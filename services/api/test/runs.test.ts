@@ -39,7 +39,12 @@ describe('runs', () => {
 
   it('when the body is a JSON array, then 400 names the body', async () => {
     t = await build();
-    const res = await t.app.inject({ method: 'POST', url: '/v1/runs', payload: '[1]', headers: { ...AUTH, 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      payload: '[1]',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).message).toMatch(/^body/);
   });

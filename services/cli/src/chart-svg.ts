@@ -40,9 +40,11 @@ function panel(spec: ChartPanel, x0: number, y0: number): string {
   type Pt = { round: number; value: number };
   const lines = spec.lines.map((l) => l.points.filter((p): p is Pt => p.value !== null && Number.isFinite(p.value)));
   const all = lines.flat();
-  const parts = [`<g transform="translate(${x0},${y0})">`,
+  const parts = [
+    `<g transform="translate(${x0},${y0})">`,
     `<rect width="${PANEL_W}" height="${PANEL_H}" fill="#fff" stroke="#ddd"/>`,
-    `<text x="${PANEL_W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(spec.title)}</text>`];
+    `<text x="${PANEL_W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(spec.title)}</text>`,
+  ];
   const iw = PANEL_W - PAD.left - PAD.right;
   const ih = PANEL_H - PAD.top - PAD.bottom;
   if (all.length === 0) {
@@ -55,15 +57,22 @@ function panel(spec: ChartPanel, x0: number, y0: number): string {
   const rMax = Math.max(...rounds);
   let vMin = Math.min(...values);
   let vMax = Math.max(...values);
-  if (vMax - vMin < 1e-12) { vMin -= 0.5; vMax += 0.5; }
+  if (vMax - vMin < 1e-12) {
+    vMin -= 0.5;
+    vMax += 0.5;
+  }
   const sx = (r: number): number => PAD.left + (rMax === rMin ? iw / 2 : ((r - rMin) / (rMax - rMin)) * iw);
   const sy = (v: number): number => PAD.top + ih - ((v - vMin) / (vMax - vMin)) * ih;
   for (const v of [vMin, (vMin + vMax) / 2, vMax]) {
-    parts.push(`<line x1="${PAD.left}" x2="${PAD.left + iw}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/>`,
-      `<text x="${PAD.left - 4}" y="${sy(v) + 4}" text-anchor="end" font-size="10" fill="#555">${fmt(v)}</text>`);
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + iw}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/>`,
+      `<text x="${PAD.left - 4}" y="${sy(v) + 4}" text-anchor="end" font-size="10" fill="#555">${fmt(v)}</text>`,
+    );
   }
-  parts.push(`<text x="${PAD.left}" y="${PANEL_H - 10}" font-size="10" fill="#555">round ${rMin}</text>`,
-    `<text x="${PAD.left + iw}" y="${PANEL_H - 10}" text-anchor="end" font-size="10" fill="#555">round ${rMax}</text>`);
+  parts.push(
+    `<text x="${PAD.left}" y="${PANEL_H - 10}" font-size="10" fill="#555">round ${rMin}</text>`,
+    `<text x="${PAD.left + iw}" y="${PANEL_H - 10}" text-anchor="end" font-size="10" fill="#555">round ${rMax}</text>`,
+  );
   lines.forEach((pts, i) => {
     const color = COLORS[i % COLORS.length] as string;
     if (pts.length === 0) return;
@@ -74,8 +83,10 @@ function panel(spec: ChartPanel, x0: number, y0: number): string {
   if (spec.lines.length > 1) {
     spec.lines.forEach((l, i) => {
       const y = PAD.top + 4 + i * 12;
-      parts.push(`<rect x="${PAD.left + 6}" y="${y - 7}" width="10" height="3" fill="${COLORS[i % COLORS.length]}"/>`,
-        `<text x="${PAD.left + 20}" y="${y - 3}" font-size="9" fill="#333">${escapeXml(l.label)}</text>`);
+      parts.push(
+        `<rect x="${PAD.left + 6}" y="${y - 7}" width="10" height="3" fill="${COLORS[i % COLORS.length]}"/>`,
+        `<text x="${PAD.left + 20}" y="${y - 3}" font-size="9" fill="#333">${escapeXml(l.label)}</text>`,
+      );
     });
   }
   parts.push('</g>');
@@ -84,7 +95,10 @@ function panel(spec: ChartPanel, x0: number, y0: number): string {
 
 /** Renders single-line panels in a grid under a title line. */
 export function renderChartSvg(title: string, series: ChartSeries[]): string {
-  return renderPanelsSvg(title, series.map((s) => ({ title: s.title, lines: [{ label: s.title, points: s.points }] })));
+  return renderPanelsSvg(
+    title,
+    series.map((s) => ({ title: s.title, lines: [{ label: s.title, points: s.points }] })),
+  );
 }
 
 /** Renders multi-line panels in a grid under a title line. */
@@ -93,8 +107,12 @@ export function renderPanelsSvg(title: string, series: ChartPanel[]): string {
   const width = COLS * (PANEL_W + 10) + 10;
   const height = rows * (PANEL_H + 10) + 40;
   const body = series.map((s, i) => panel(s, 10 + (i % COLS) * (PANEL_W + 10), 34 + Math.floor(i / COLS) * (PANEL_H + 10)));
-  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="#f6f8fa"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
-    ...body, '</svg>', ''].join('\n');
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
 }

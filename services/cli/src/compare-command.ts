@@ -30,22 +30,32 @@ export function compareTables(reports: SimulationReport[]): string {
   const header = ['method', 'seeds', ...METRICS.map(([name]) => name)];
   const summary = METHODS.filter((m) => reports.some((r) => r.config.method === m)).map((method) => {
     const mine = reports.filter((r) => r.config.method === method);
-    return row([method, String(mine.length), ...METRICS.map(([, pick, digits]) => {
-      const values = mine.map(pick).filter(finite);
-      if (values.length === 0) return '–';
-      const { mean, std } = meanStd(values);
-      return `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
-    })]);
+    return row([
+      method,
+      String(mine.length),
+      ...METRICS.map(([, pick, digits]) => {
+        const values = mine.map(pick).filter(finite);
+        if (values.length === 0) return '–';
+        const { mean, std } = meanStd(values);
+        return `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
+      }),
+    ]);
   });
   const perRun = [...reports]
     .sort((a, b) => a.config.seed - b.config.seed || METHODS.indexOf(a.config.method) - METHODS.indexOf(b.config.method))
-    .map((r) => row([r.config.method, String(r.config.seed), ...METRICS.map(([, pick, digits]) => {
-      const v = pick(r);
-      return finite(v) ? v.toFixed(digits) : '–';
-    }), (r.durationMs / 60000).toFixed(1)]));
+    .map((r) =>
+      row([
+        r.config.method,
+        String(r.config.seed),
+        ...METRICS.map(([, pick, digits]) => {
+          const v = pick(r);
+          return finite(v) ? v.toFixed(digits) : '–';
+        }),
+        (r.durationMs / 60000).toFixed(1),
+      ]),
+    );
   const runHeader = ['method', 'seed', ...METRICS.map(([name]) => name), 'minutes'];
-  return [row(header), row(header.map(() => '---')), ...summary, '',
-    row(runHeader), row(runHeader.map(() => '---')), ...perRun].join('\n');
+  return [row(header), row(header.map(() => '---')), ...summary, '', row(runHeader), row(runHeader.map(() => '---')), ...perRun].join('\n');
 }
 
 /** Per-round means over seeds, one line per method, one panel per metric. */
@@ -55,29 +65,38 @@ export function compareChart(reports: SimulationReport[]): string {
       const mine = reports.filter((r) => r.config.method === method);
       const rounds = Math.max(...mine.map((r) => r.rounds.length));
       const points: ChartPoint[] = Array.from({ length: rounds }, (_, i) => {
-        const values = mine.map((r) => r.rounds[i]).map((x) => (x ? pick(x) : null)).filter(finite);
+        const values = mine
+          .map((r) => r.rounds[i])
+          .map((x) => (x ? pick(x) : null))
+          .filter(finite);
         return { round: i + 1, value: values.length ? meanStd(values).mean : null };
       });
       return { label: method, points };
     });
   const first = reports[0] as SimulationReport;
-  return renderPanelsSvg(`fedssd compare: ${first.config.dataset}, K=${first.config.clients}, alpha=${first.config.alpha} (mean over seeds)`, [
-    { title: 'kNN accuracy', lines: perRound((r) => r.knnAccuracy) },
-    { title: 'uniformity (-U)', lines: perRound((r) => r.uniformity) },
-    { title: 'effective rank', lines: perRound((r) => r.effectiveRank) },
-    { title: 'inter-client uniformity', lines: perRound((r) => r.interClientUniformity) },
-    { title: 'local loss (total)', lines: perRound((r) => r.loss.total) },
-    { title: 'DSR term', lines: perRound((r) => r.loss.dsr) },
-  ]);
+  return renderPanelsSvg(
+    `fedssd compare: ${first.config.dataset}, K=${first.config.clients}, alpha=${first.config.alpha} (mean over seeds)`,
+    [
+      { title: 'kNN accuracy', lines: perRound((r) => r.knnAccuracy) },
+      { title: 'uniformity (-U)', lines: perRound((r) => r.uniformity) },
+      { title: 'effective rank', lines: perRound((r) => r.effectiveRank) },
+      { title: 'inter-client uniformity', lines: perRound((r) => r.interClientUniformity) },
+      { title: 'local loss (total)', lines: perRound((r) => r.loss.total) },
+      { title: 'DSR term', lines: perRound((r) => r.loss.dsr) },
+    ],
+  );
 }
 
 /** `fedssd compare DIR [--chart FILE]`: summarise the simulate reports in DIR. */
 export function compareCommand(argv: string[]): void {
   const [dir, ...rest] = argv;
-  if (!dir || dir.startsWith('-')) throw new UserError('usage: fedssd compare DIR [--chart FILE.svg]   (DIR holds simulate reports, *.json)');
+  if (!dir || dir.startsWith('-'))
+    throw new UserError('usage: fedssd compare DIR [--chart FILE.svg]   (DIR holds simulate reports, *.json)');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (error) {
     throw new UserError(`compare: cannot read ${dir}: ${(error as Error).message}`);
   }

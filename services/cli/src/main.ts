@@ -35,11 +35,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const help = rest.includes('--help') || rest.includes('-h');
   if (command === 'up') {
-    if (help) { process.stdout.write(UP_HELP); return 0; }
+    if (help) {
+      process.stdout.write(UP_HELP);
+      return 0;
+    }
     return upCommand(rest);
   }
   if (command === 'submit') {
-    if (help) { process.stdout.write(SUBMIT_HELP); return 0; }
+    if (help) {
+      process.stdout.write(SUBMIT_HELP);
+      return 0;
+    }
     return submitCommand(rest);
   }
   if (command === 'compare') {
@@ -51,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     const user = toUserMessage(error);
     if (user !== undefined) {

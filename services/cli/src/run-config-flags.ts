@@ -60,7 +60,8 @@ export function buildRunConfig(values: Record<string, string | boolean | undefin
     } catch (error) {
       throw new UserError(`--config ${values.config}: ${(error as Error).message}`);
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`--config ${values.config}: expected a JSON object`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new UserError(`--config ${values.config}: expected a JSON object`);
   }
   raw = { ...defaults, ...raw };
   for (const f of RUN_CONFIG_FLAGS) {

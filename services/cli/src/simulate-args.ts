@@ -35,8 +35,14 @@ Simulation:
 
 /** Parses `fedssd simulate` flags into a validated run config; every problem named by its flag. */
 export function parseSimulateArgs(argv: string[]): SimulateOptions {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' }, out: { type: 'string' },
-    'test-limit': { type: 'string' }, 'probe-epochs': { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    config: { type: 'string' },
+    out: { type: 'string' },
+    'test-limit': { type: 'string' },
+    'probe-epochs': { type: 'string' },
+    backend: { type: 'string' },
+    quiet: { type: 'boolean' },
+  };
   for (const f of RUN_CONFIG_FLAGS) options[f.flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -50,7 +56,8 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   const probeEpochs = typeof values['probe-epochs'] === 'string' ? parseNumber('probe-epochs', values['probe-epochs'], true) : 100;
   if (probeEpochs < 0 || probeEpochs > 10_000) throw new UserError(`--probe-epochs: must be between 0 and 10000 (got ${probeEpochs})`);
   const backend = (values.backend ?? 'auto') as string;
-  if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend)) throw new UserError(`--backend: must be one of auto, wasm, cpu, tensorflow (got "${backend}")`);
+  if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend))
+    throw new UserError(`--backend: must be one of auto, wasm, cpu, tensorflow (got "${backend}")`);
   const out = typeof values.out === 'string' ? values.out : `reports/simulate-${config.method}-seed${config.seed}.json`;
   return { config, out, testLimit, probeEpochs, backend: backend as SimulateOptions['backend'], quiet: values.quiet === true };
 }

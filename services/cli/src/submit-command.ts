@@ -24,7 +24,11 @@ function createClient(base: string, token: string): Client {
   const fail = async (res: Response, what: string): Promise<never> => {
     const text = await res.text();
     let message = text;
-    try { message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text; } catch { /* not JSON */ }
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+    } catch {
+      /* not JSON */
+    }
     throw new UserError(`${what}: HTTP ${res.status}: ${message}`);
   };
   const call = async (path: string, init: RequestInit): Promise<Response> => {
@@ -36,7 +40,11 @@ function createClient(base: string, token: string): Client {
   };
   return {
     async request(method, path, body) {
-      const res = await call(path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await call(path, {
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       if (!res.ok) return fail(res, `${method} ${path}`);
       return (await res.json()) as never;
     },
@@ -72,21 +80,31 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ e
 function describe(event: string, payload: Record<string, unknown>): string {
   const round = payload.round !== undefined ? `round ${payload.round}` : '';
   switch (event) {
-    case 'round.opened': return `${round} opened: clients ${(payload.selectedClients as number[]).join(', ')}`;
-    case 'round.closed': return `${round} closed (${payload.outcome}): ${payload.accepted} accepted, ${payload.rejected} rejected, global v${payload.globalVersion}, ${((payload.durationMs as number) / 1000).toFixed(1)} s`;
+    case 'round.opened':
+      return `${round} opened: clients ${(payload.selectedClients as number[]).join(', ')}`;
+    case 'round.closed':
+      return `${round} closed (${payload.outcome}): ${payload.accepted} accepted, ${payload.rejected} rejected, global v${payload.globalVersion}, ${((payload.durationMs as number) / 1000).toFixed(1)} s`;
     case 'round.evaluated': {
       const m = payload.metrics as Record<string, number | null>;
       return `${round} evaluated: knn ${num(m.knnAccuracy)}, uniformity ${num(m.uniformity)}, effective rank ${num(m.effectiveRank, 2)}, inter-client ${num(m.interClientUniformity)}`;
     }
-    case 'run.finished': return `run finished after ${payload.roundsCompleted} round(s), global v${payload.globalVersion}`;
-    case 'run.failed': return `run failed: ${payload.reason}`;
-    default: return `${event}`;
+    case 'run.finished':
+      return `run finished after ${payload.roundsCompleted} round(s), global v${payload.globalVersion}`;
+    case 'run.failed':
+      return `run failed: ${payload.reason}`;
+    default:
+      return `${event}`;
   }
 }
 
 /** `fedssd submit`: create a run over HTTP and follow it. */
 export async function submitCommand(argv: string[]): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' }, api: { type: 'string' }, token: { type: 'string' }, 'no-follow': { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    config: { type: 'string' },
+    api: { type: 'string' },
+    token: { type: 'string' },
+    'no-follow': { type: 'boolean' },
+  };
   for (const f of RUN_CONFIG_FLAGS) options[f.flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -100,7 +118,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
   const base = ((values.api as string | undefined) ?? process.env.FEDSSD_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const api = createClient(base, token);
   const run = await api.request<RunRecord>('POST', '/v1/runs', config);
-  process.stderr.write(`run ${run.runId} created: ${config.method} on ${config.dataset}, ${config.clients} clients, ${config.rounds} rounds\n`);
+  process.stderr.write(
+    `run ${run.runId} created: ${config.method} on ${config.dataset}, ${config.clients} clients, ${config.rounds} rounds\n`,
+  );
   if (values['no-follow']) {
     process.stdout.write(`${run.runId}\n`);
     return 0;
@@ -109,14 +129,32 @@ export async function submitCommand(argv: string[]): Promise<number> {
   let failed = false;
   for await (const { event, data } of readEvents(events)) {
     let payload: Record<string, unknown>;
-    try { payload = JSON.parse(data) as Record<string, unknown>; } catch { continue; }
+    try {
+      payload = JSON.parse(data) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
     process.stderr.write(`${describe(event, payload)}\n`);
     if (event === 'run.failed') failed = true;
     if (event === 'run.finished' || event === 'run.failed') break;
   }
   const { rounds: rows } = await api.request<{ rounds: MetricsRow[] }>('GET', `/v1/runs/${encodeURIComponent(run.runId)}/metrics`);
-  process.stdout.write(`${renderTable(['round', 'outcome', 'accepted', 'rejected', 'loss', 'knn acc', 'uniformity', 'eff. rank', 'inter-client', 'sec'],
-    rows.map((r) => [String(r.round), r.outcome, String(r.accepted), String(r.rejected), num(r.loss?.total), num(r.knnAccuracy), num(r.uniformity),
-      num(r.effectiveRank, 2), num(r.interClientUniformity), num(r.durationMs / 1000, 1)]))}\n\nrun ${run.runId}: model at ${base}/v1/runs/${run.runId}/model\n`);
+  process.stdout.write(
+    `${renderTable(
+      ['round', 'outcome', 'accepted', 'rejected', 'loss', 'knn acc', 'uniformity', 'eff. rank', 'inter-client', 'sec'],
+      rows.map((r) => [
+        String(r.round),
+        r.outcome,
+        String(r.accepted),
+        String(r.rejected),
+        num(r.loss?.total),
+        num(r.knnAccuracy),
+        num(r.uniformity),
+        num(r.effectiveRank, 2),
+        num(r.interClientUniformity),
+        num(r.durationMs / 1000, 1),
+      ]),
+    )}\n\nrun ${run.runId}: model at ${base}/v1/runs/${run.runId}/model\n`,
+  );
   return failed ? 1 : 0;
 }

@@ -33,7 +33,11 @@ function serviceArgs(service: string): string[] {
 }
 
 function start(name: string, service: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, serviceArgs(service), {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[${name}] `;
   const relay = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(`${prefix}${line}\n`);
@@ -48,18 +52,30 @@ function start(name: string, service: string, env: Record<string, string>): Chil
 export async function upCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: {
-      trainers: { type: 'string' }, 'api-port': { type: 'string' }, 'metrics-port': { type: 'string' }, token: { type: 'string' }, prefix: { type: 'string' }, backend: { type: 'string' },
-    } }));
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        trainers: { type: 'string' },
+        'api-port': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        token: { type: 'string' },
+        prefix: { type: 'string' },
+        backend: { type: 'string' },
+      },
+    }));
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n\n${UP_HELP}`);
   }
   const trainers = Number(values.trainers ?? 2);
-  if (!Number.isInteger(trainers) || trainers < 1 || trainers > 32) throw new UserError(`--trainers: must be an integer between 1 and 32 (got ${values.trainers})`);
+  if (!Number.isInteger(trainers) || trainers < 1 || trainers > 32)
+    throw new UserError(`--trainers: must be an integer between 1 and 32 (got ${values.trainers})`);
   const apiPort = Number(values['api-port'] ?? 8080);
-  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) throw new UserError(`--api-port: must be between 1 and 65535 (got ${values['api-port']})`);
+  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
+    throw new UserError(`--api-port: must be between 1 and 65535 (got ${values['api-port']})`);
   const metricsPort = Number(values['metrics-port'] ?? 9101);
-  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort + trainers > 65535) throw new UserError(`--metrics-port: must be between 1 and ${65535 - trainers} (got ${values['metrics-port']})`);
+  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort + trainers > 65535)
+    throw new UserError(`--metrics-port: must be between 1 and ${65535 - trainers} (got ${values['metrics-port']})`);
   const token = (values.token as string | undefined) ?? process.env.API_TOKEN ?? randomBytes(18).toString('base64url');
   if (token.length < 16) throw new UserError('--token: must be at least 16 characters');
   const shared: Record<string, string> = {
@@ -70,17 +86,23 @@ export async function upCommand(argv: string[]): Promise<number> {
   const children: Child[] = [
     start('api', 'api', { ...shared, API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: token }),
     start('aggregator', 'aggregator', { ...shared, AGGREGATOR_METRICS_PORT: String(metricsPort) }),
-    ...Array.from({ length: trainers }, (_, i) => start(`trainer-${i + 1}`, 'trainer', {
-      ...shared, TRAINER_METRICS_PORT: String(metricsPort + 1 + i), TRAINER_ID: `trainer-${i + 1}`,
-      ...(typeof values.backend === 'string' ? { FEDSSD_BACKEND: values.backend } : {}),
-    })),
+    ...Array.from({ length: trainers }, (_, i) =>
+      start(`trainer-${i + 1}`, 'trainer', {
+        ...shared,
+        TRAINER_METRICS_PORT: String(metricsPort + 1 + i),
+        TRAINER_ID: `trainer-${i + 1}`,
+        ...(typeof values.backend === 'string' ? { FEDSSD_BACKEND: values.backend } : {}),
+      }),
+    ),
   ];
-  process.stderr.write([
-    `fedssd up: api http://127.0.0.1:${apiPort} (docs /docs), aggregator metrics :${metricsPort}, ${trainers} trainer(s) on :${metricsPort + 1}+`,
-    `  token: ${values.token || process.env.API_TOKEN ? '(as given)' : token}`,
-    `  next:  FEDSSD_API_TOKEN=<token> npx fedssd submit --dataset synthetic --rounds 3`,
-    '',
-  ].join('\n'));
+  process.stderr.write(
+    [
+      `fedssd up: api http://127.0.0.1:${apiPort} (docs /docs), aggregator metrics :${metricsPort}, ${trainers} trainer(s) on :${metricsPort + 1}+`,
+      `  token: ${values.token || process.env.API_TOKEN ? '(as given)' : token}`,
+      `  next:  FEDSSD_API_TOKEN=<token> npx fedssd submit --dataset synthetic --rounds 3`,
+      '',
+    ].join('\n'),
+  );
   let stopping = false;
   const stopAll = () => {
     if (stopping) return;
@@ -99,7 +121,12 @@ export async function upCommand(argv: string[]): Promise<number> {
     });
   }
   const codes = await Promise.all(children.map((c) => c.exited));
-  const failed = children.map((c, i) => ({ name: c.name, code: codes[i] })).filter((c) => c.code !== 0).map((c) => `${c.name}=${c.code}`);
-  process.stderr.write(failed.length ? `fedssd up: stopped; non-zero exits: ${failed.join(', ')}\n` : 'fedssd up: all services stopped cleanly\n');
+  const failed = children
+    .map((c, i) => ({ name: c.name, code: codes[i] }))
+    .filter((c) => c.code !== 0)
+    .map((c) => `${c.name}=${c.code}`);
+  process.stderr.write(
+    failed.length ? `fedssd up: stopped; non-zero exits: ${failed.join(', ')}\n` : 'fedssd up: all services stopped cleanly\n',
+  );
   return failed.length ? 1 : 0;
 }

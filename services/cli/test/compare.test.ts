@@ -3,8 +3,18 @@ import type { SimulationReport } from '@fedssd/engine';
 import { compareChart, compareTables } from '../src/compare-command.js';
 
 function report(method: 'baseline' | 'ssd', seed: number, knn: number): SimulationReport {
-  const round = { round: 1, durationMs: 1, participants: [0], samples: 1, samplesPerSecond: 1, loss: { total: -1, align: 1, uniformity: -2, dsr: 0.1, pd: 0.2 },
-    knnAccuracy: knn, uniformity: 1, effectiveRank: 5, interClientUniformity: 1 };
+  const round = {
+    round: 1,
+    durationMs: 1,
+    participants: [0],
+    samples: 1,
+    samplesPerSecond: 1,
+    loss: { total: -1, align: 1, uniformity: -2, dsr: 0.1, pd: 0.2 },
+    knnAccuracy: knn,
+    uniformity: 1,
+    effectiveRank: 5,
+    interClientUniformity: 1,
+  };
   return {
     config: { method, seed, dataset: 'synthetic', clients: 2, alpha: 0.1 } as SimulationReport['config'],
     environment: { backend: 'x', dataset: 'synthetic', trainImages: 1, testImages: 1, modelParameters: 1 },

@@ -60,8 +60,24 @@ describe('fedssd simulate: bad input', () => {
   it('when asked for help, then the flags are listed and the exit code is 0', async () => {
     const r = await runCli(['simulate', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--method', '--dataset', '--data-dir', '--model', '--clients', '--alpha', '--participation', '--rounds',
-      '--local-epochs', '--batch-size', '--lr', '--seed', '--train-limit', '--dsr-form', '--eval-every', '--out']) {
+    for (const flag of [
+      '--method',
+      '--dataset',
+      '--data-dir',
+      '--model',
+      '--clients',
+      '--alpha',
+      '--participation',
+      '--rounds',
+      '--local-epochs',
+      '--batch-size',
+      '--lr',
+      '--seed',
+      '--train-limit',
+      '--dsr-form',
+      '--eval-every',
+      '--out',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });

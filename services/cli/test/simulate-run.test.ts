@@ -8,8 +8,29 @@ describe('fedssd simulate: a small synthetic run', () => {
   it('when it finishes, then it prints a results table and writes a full report and a chart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedssd-sim-'));
     const out = join(dir, 'report.json');
-    const r = await runCli(['simulate', '--dataset', 'synthetic', '--clients', '3', '--alpha', '0.5', '--rounds', '2', '--train-limit', '150',
-      '--test-limit', '60', '--batch-size', '16', '--probe-epochs', '5', '--seed', '4', '--out', out]);
+    const r = await runCli([
+      'simulate',
+      '--dataset',
+      'synthetic',
+      '--clients',
+      '3',
+      '--alpha',
+      '0.5',
+      '--rounds',
+      '2',
+      '--train-limit',
+      '150',
+      '--test-limit',
+      '60',
+      '--batch-size',
+      '16',
+      '--probe-epochs',
+      '5',
+      '--seed',
+      '4',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toContain('round 2/2');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/knn acc/);

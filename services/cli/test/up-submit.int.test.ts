@@ -44,21 +44,71 @@ describe('fedssd up + fedssd submit on RabbitMQ and Redis', () => {
       return;
     }
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    up = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'up', '--trainers', '2', '--api-port', String(apiPort),
-      '--metrics-port', String(metricsPort), '--prefix', PREFIX, '--token', TOKEN, '--backend', 'wasm'], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    up.stdout?.on('data', (d: Buffer) => { upOutput += d.toString(); });
-    up.stderr?.on('data', (d: Buffer) => { upOutput += d.toString(); });
+    up = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        main,
+        'up',
+        '--trainers',
+        '2',
+        '--api-port',
+        String(apiPort),
+        '--metrics-port',
+        String(metricsPort),
+        '--prefix',
+        PREFIX,
+        '--token',
+        TOKEN,
+        '--backend',
+        'wasm',
+      ],
+      { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    up.stdout?.on('data', (d: Buffer) => {
+      upOutput += d.toString();
+    });
+    up.stderr?.on('data', (d: Buffer) => {
+      upOutput += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => up!.once('exit', (code) => resolve(code)));
 
     const ready = Date.now() + 120_000;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > ready) throw new Error(`api not ready after 120 s:\n${upOutput.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    const submit = await runCli(['submit', '--api', `http://127.0.0.1:${apiPort}`, '--token', TOKEN, '--dataset', 'synthetic',
-      '--clients', '2', '--alpha', '100', '--rounds', '2', '--train-limit', '64', '--batch-size', '16', '--seed', '3'], 300_000);
+    const submit = await runCli(
+      [
+        'submit',
+        '--api',
+        `http://127.0.0.1:${apiPort}`,
+        '--token',
+        TOKEN,
+        '--dataset',
+        'synthetic',
+        '--clients',
+        '2',
+        '--alpha',
+        '100',
+        '--rounds',
+        '2',
+        '--train-limit',
+        '64',
+        '--batch-size',
+        '16',
+        '--seed',
+        '3',
+      ],
+      300_000,
+    );
     expect(submit.stderr, upOutput.slice(-3000)).toContain('run finished after 2 round(s), global v2');
     expect(submit.stderr).toMatch(/round 1 closed \(all-reported\): 2 accepted, 0 rejected/);
     expect(submit.stdout).toMatch(/^2\s+all-reported\s+2\s+0\s+-?\d/m);

@@ -52,9 +52,30 @@ describe('end to end: api + aggregator + two trainers as processes on RabbitMQ a
     stores = connected;
     const [apiPort, aggPort, t1Port, t2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const common = { RABBITMQ_URL, REDIS_URL, FEDSSD_PREFIX: PREFIX, LOG_LEVEL: 'info', FEDSSD_BACKEND: 'wasm' };
-    services.push(startService('aggregator', 'aggregator', { ...common, AGGREGATOR_METRICS_PORT: String(aggPort), AGGREGATOR_METRICS_HOST: '127.0.0.1', AGGREGATOR_EVAL_TEST_LIMIT: '100' }));
-    services.push(startService('trainer-1', 'trainer', { ...common, TRAINER_METRICS_PORT: String(t1Port), TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: 'e2e-1' }));
-    services.push(startService('trainer-2', 'trainer', { ...common, TRAINER_METRICS_PORT: String(t2Port), TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: 'e2e-2' }));
+    services.push(
+      startService('aggregator', 'aggregator', {
+        ...common,
+        AGGREGATOR_METRICS_PORT: String(aggPort),
+        AGGREGATOR_METRICS_HOST: '127.0.0.1',
+        AGGREGATOR_EVAL_TEST_LIMIT: '100',
+      }),
+    );
+    services.push(
+      startService('trainer-1', 'trainer', {
+        ...common,
+        TRAINER_METRICS_PORT: String(t1Port),
+        TRAINER_METRICS_HOST: '127.0.0.1',
+        TRAINER_ID: 'e2e-1',
+      }),
+    );
+    services.push(
+      startService('trainer-2', 'trainer', {
+        ...common,
+        TRAINER_METRICS_PORT: String(t2Port),
+        TRAINER_METRICS_HOST: '127.0.0.1',
+        TRAINER_ID: 'e2e-2',
+      }),
+    );
     services.push(startService('api', 'api', { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: TOKEN }));
     const dump = () => services.map((s) => `----- ${s.name} -----\n${s.output().slice(-4000)}`).join('\n');
     const api = `http://127.0.0.1:${apiPort}`;
@@ -67,20 +88,33 @@ describe('end to end: api + aggregator + two trainers as processes on RabbitMQ a
     const test = await loadDataset({ name: config.dataset, split: 'test', limit: 50, seed: config.seed });
 
     try {
-      await waitFor('api and aggregator', async () => {
-        const [a, b] = await Promise.all([fetch(`${api}/healthz`), fetch(`http://127.0.0.1:${aggPort}/healthz`)]);
-        return a.ok && b.ok ? true : undefined;
-      }, 60_000);
-      const created = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(RUN) });
+      await waitFor(
+        'api and aggregator',
+        async () => {
+          const [a, b] = await Promise.all([fetch(`${api}/healthz`), fetch(`http://127.0.0.1:${aggPort}/healthz`)]);
+          return a.ok && b.ok ? true : undefined;
+        },
+        60_000,
+      );
+      const created = await fetch(`${api}/v1/runs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(RUN),
+      });
       expect(created.status).toBe(201);
       const { runId } = (await created.json()) as RunRecord;
       const reference = simulateRun(config, { train, test }, { backend: 'wasm', probeEpochs: 0 });
 
-      const run = await waitFor('run to finish', async () => {
-        const r = (await (await fetch(`${api}/v1/runs/${runId}`, { headers: auth })).json()) as RunRecord;
-        if (r.status === 'failed') throw new Error(`run failed: ${r.error}`);
-        return r.status === 'finished' ? r : undefined;
-      }, 240_000, 500);
+      const run = await waitFor(
+        'run to finish',
+        async () => {
+          const r = (await (await fetch(`${api}/v1/runs/${runId}`, { headers: auth })).json()) as RunRecord;
+          if (r.status === 'failed') throw new Error(`run failed: ${r.error}`);
+          return r.status === 'finished' ? r : undefined;
+        },
+        240_000,
+        500,
+      );
       expect(run).toMatchObject({ status: 'finished', currentRound: 2, globalVersion: 2 });
 
       const { rounds } = (await (await fetch(`${api}/v1/runs/${runId}/metrics`, { headers: auth })).json()) as { rounds: unknown[] };
@@ -88,14 +122,20 @@ describe('end to end: api + aggregator + two trainers as processes on RabbitMQ a
       rounds.forEach((raw, i) => {
         const row = MetricsRowSchema.parse(raw);
         expect(row).toMatchObject({ round: i + 1, globalVersion: i + 1, outcome: 'all-reported', accepted: 3 });
-        for (const v of [row.knnAccuracy, row.uniformity, row.effectiveRank, row.interClientUniformity, row.loss?.total]) expect(Number.isFinite(v)).toBe(true);
+        for (const v of [row.knnAccuracy, row.uniformity, row.effectiveRank, row.interClientUniformity, row.loss?.total])
+          expect(Number.isFinite(v)).toBe(true);
       });
       const text = await (await fetch(`http://127.0.0.1:${aggPort}/metrics`)).text();
       expect(text).toMatch(/fedssd_rounds_total\{[^}]*outcome="all-reported"[^}]*\} 2/);
 
       // Every fedssd_* metric a Grafana panel or alert queries is exported live by some service.
-      const live = (await Promise.all([`${api}/metrics`, ...[aggPort, t1Port, t2Port].map((p) => `http://127.0.0.1:${p}/metrics`)]
-        .map(async (url) => (await fetch(url)).text()))).join('\n');
+      const live = (
+        await Promise.all(
+          [`${api}/metrics`, ...[aggPort, t1Port, t2Port].map((p) => `http://127.0.0.1:${p}/metrics`)].map(async (url) =>
+            (await fetch(url)).text(),
+          ),
+        )
+      ).join('\n');
       const exported = new Set([...live.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
       const queried = dashboardAndRuleMetrics();
       expect(queried.size).toBeGreaterThan(10);

@@ -18,7 +18,10 @@ const RUN = { clients: 3, rounds: 2, trainLimit: 90, batchSize: 16, alpha: 100, 
 async function unavailable(): Promise<string | undefined> {
   const missing = missingBinaries();
   if (missing !== undefined) return missing;
-  const rabbit = await fetch(`http://${RABBITMQ_METRICS}/metrics`).then((r) => r.ok, () => false);
+  const rabbit = await fetch(`http://${RABBITMQ_METRICS}/metrics`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!rabbit) return `RabbitMQ's Prometheus endpoint ${RABBITMQ_METRICS} does not answer (rabbitmq-plugins enable rabbitmq_prometheus)`;
   return undefined;
 }
@@ -36,15 +39,46 @@ describe('observability: a real Prometheus scrapes the services, RabbitMQ and Re
       ctx.skip(reason);
       return;
     }
-    const amqp: AmqpTransport = await createAmqpTransport({ url: RABBITMQ_URL, prefix: PREFIX, connectionName: PREFIX, startTimeoutMs: 3_000 });
+    const amqp: AmqpTransport = await createAmqpTransport({
+      url: RABBITMQ_URL,
+      prefix: PREFIX,
+      connectionName: PREFIX,
+      startTimeoutMs: 3_000,
+    });
     const redis: RedisStores = await createRedisStores({ url: REDIS_URL, keyPrefix: `${PREFIX}:`, connectTimeoutMs: 3_000 });
-    cleanups.push(async () => { await amqp.deleteTopology(); await amqp.close(); }, async () => { await redis.deleteAll(); await redis.close(); });
+    cleanups.push(
+      async () => {
+        await amqp.deleteTopology();
+        await amqp.close();
+      },
+      async () => {
+        await redis.deleteAll();
+        await redis.close();
+      },
+    );
 
-    const [apiPort, aggPort, trainerPort, exporterPort, promPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [apiPort, aggPort, trainerPort, exporterPort, promPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const common = { RABBITMQ_URL, REDIS_URL, FEDSSD_PREFIX: PREFIX, LOG_LEVEL: 'warn', FEDSSD_BACKEND: 'wasm' };
     const services: ServiceProcess[] = [
-      startService('aggregator', 'aggregator', { ...common, AGGREGATOR_METRICS_PORT: String(aggPort), AGGREGATOR_METRICS_HOST: '127.0.0.1', AGGREGATOR_EVAL_TEST_LIMIT: '60', AGGREGATOR_QUEUE_POLL_MS: '500' }),
-      startService('trainer', 'trainer', { ...common, TRAINER_METRICS_PORT: String(trainerPort), TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: PREFIX }),
+      startService('aggregator', 'aggregator', {
+        ...common,
+        AGGREGATOR_METRICS_PORT: String(aggPort),
+        AGGREGATOR_METRICS_HOST: '127.0.0.1',
+        AGGREGATOR_EVAL_TEST_LIMIT: '60',
+        AGGREGATOR_QUEUE_POLL_MS: '500',
+      }),
+      startService('trainer', 'trainer', {
+        ...common,
+        TRAINER_METRICS_PORT: String(trainerPort),
+        TRAINER_METRICS_HOST: '127.0.0.1',
+        TRAINER_ID: PREFIX,
+      }),
       startService('api', 'api', { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: TOKEN }),
     ];
     cleanups.push(() => Promise.all(services.map((s) => s.stop())));
@@ -60,27 +94,52 @@ describe('observability: a real Prometheus scrapes the services, RabbitMQ and Re
       prometheus: [`127.0.0.1:${promPort}`],
     });
     cleanups.push(() => prometheus.stop());
-    const dump = () => [...services.map((s) => `----- ${s.name} -----\n${s.output().slice(-3000)}`), `----- prometheus -----\n${prometheus.output().slice(-3000)}`].join('\n');
+    const dump = () =>
+      [
+        ...services.map((s) => `----- ${s.name} -----\n${s.output().slice(-3000)}`),
+        `----- prometheus -----\n${prometheus.output().slice(-3000)}`,
+      ].join('\n');
     const started = Date.now() / 1000;
 
     try {
       const api = `http://127.0.0.1:${apiPort}`;
       const auth = { authorization: `Bearer ${TOKEN}` };
-      await waitFor('api and aggregator', async () => ((await fetch(`${api}/readyz`)).ok && (await fetch(`http://127.0.0.1:${aggPort}/healthz`)).ok ? true : undefined), 60_000);
-      const created = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(RUN) });
+      await waitFor(
+        'api and aggregator',
+        async () => ((await fetch(`${api}/readyz`)).ok && (await fetch(`http://127.0.0.1:${aggPort}/healthz`)).ok ? true : undefined),
+        60_000,
+      );
+      const created = await fetch(`${api}/v1/runs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(RUN),
+      });
       expect(created.status).toBe(201);
       const { runId } = (await created.json()) as { runId: string };
-      await waitFor('run to finish', async () => {
-        const r = (await (await fetch(`${api}/v1/runs/${runId}`, { headers: auth })).json()) as { status: string; error?: string };
-        if (r.status === 'failed') throw new Error(`run failed: ${r.error}`);
-        return r.status === 'finished' ? true : undefined;
-      }, 240_000, 500);
+      await waitFor(
+        'run to finish',
+        async () => {
+          const r = (await (await fetch(`${api}/v1/runs/${runId}`, { headers: auth })).json()) as { status: string; error?: string };
+          if (r.status === 'failed') throw new Error(`run failed: ${r.error}`);
+          return r.status === 'finished' ? true : undefined;
+        },
+        240_000,
+        500,
+      );
 
       // Every target up, and scraped again after the run finished (1 s interval; wait for 3 more).
-      await waitFor('all scrape targets up', async () => {
-        const up = (await prometheus.query('/api/v1/query', { query: 'up' })) as Array<{ metric: { job: string }; value: [number, string] }>;
-        return up.length === 7 && up.every((s) => s.value[1] === '1') ? true : undefined;
-      }, 30_000, 500);
+      await waitFor(
+        'all scrape targets up',
+        async () => {
+          const up = (await prometheus.query('/api/v1/query', { query: 'up' })) as Array<{
+            metric: { job: string };
+            value: [number, string];
+          }>;
+          return up.length === 7 && up.every((s) => s.value[1] === '1') ? true : undefined;
+        },
+        30_000,
+        500,
+      );
       await new Promise((r) => setTimeout(r, 4_000));
 
       // Each panel query, as Grafana would run it over the test's time range, answers with series.

@@ -23,7 +23,9 @@ interface ScrapeConfig {
 /** Which of the needed binaries are missing, as an install hint (undefined: all there). */
 export function missingBinaries(): string | undefined {
   const missing = ['prometheus', 'prometheus-redis-exporter'].filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
-  return missing.length === 0 ? undefined : `missing ${missing.join(', ')} (apt-get install -y --no-install-recommends ${missing.join(' ')})`;
+  return missing.length === 0
+    ? undefined
+    : `missing ${missing.join(', ')} (apt-get install -y --no-install-recommends ${missing.join(' ')})`;
 }
 
 /**
@@ -32,7 +34,11 @@ export function missingBinaries(): string | undefined {
  * names stay as committed, because the rules and dashboards select on them.
  */
 export function localPrometheusConfig(targets: Record<string, string[]>): string {
-  const config = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as { global: Record<string, unknown>; rule_files: string[]; scrape_configs: ScrapeConfig[] };
+  const config = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+    global: Record<string, unknown>;
+    rule_files: string[];
+    scrape_configs: ScrapeConfig[];
+  };
   config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
   config.rule_files = config.rule_files.map((pattern) => join(ROOT, 'deploy/prometheus', pattern));
   for (const job of config.scrape_configs) {
@@ -48,11 +54,20 @@ export async function startPrometheus(port: number, targets: Record<string, stri
   const dir = mkdtempSync(join(tmpdir(), 'fedssd-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, localPrometheusConfig(targets));
-  const child = spawn('prometheus', [
-    `--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let text = '';
-  const keep = (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-50_000); };
+  const keep = (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-50_000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -83,7 +98,9 @@ export async function startPrometheus(port: number, targets: Record<string, stri
 
 /** Debian's `prometheus-redis-exporter` for the Redis at `redisAddr`, on `port`. */
 export function startRedisExporter(port: number, redisAddr: string): { stop(): Promise<void> } {
-  const child = spawn('prometheus-redis-exporter', [`--redis.addr=${redisAddr}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  const child = spawn('prometheus-redis-exporter', [`--redis.addr=${redisAddr}`, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     async stop() {

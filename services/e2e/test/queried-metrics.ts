@@ -15,7 +15,9 @@ function family(name: string): string {
  */
 export function dashboardAndRuleMetrics(): Set<string> {
   const dir = new URL('deploy/grafana/dashboards/', ROOT);
-  const texts = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  const texts = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readFileSync(new URL(f, dir), 'utf8'));
   texts.push(readFileSync(new URL('deploy/prometheus/rules/fedssd.rules.yml', ROOT), 'utf8'));
   const names = new Set<string>();
   for (const text of texts) for (const m of text.matchAll(/\bfedssd_[a-z0-9_]+/g)) names.add(family(m[0]));

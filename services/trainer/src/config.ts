@@ -6,7 +6,10 @@ export const TrainerConfigSchema = z.object({
   RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Prefix of broker names and Redis keys (parallel deployments on one broker); default none. */
-  FEDSSD_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' }).optional(),
+  FEDSSD_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' })
+    .optional(),
   /** Port of /metrics and /healthz; default 9102, 0 picks a free one (logged). */
   TRAINER_METRICS_PORT: envInt(0, 65_535).default(9102),
   TRAINER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),

@@ -35,11 +35,19 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
   const run = await deps.runs.getRun(job.runId);
   const round = run === null ? null : await deps.runs.getRound(job.runId, job.round);
   const stale =
-    run === null ? 'unknown run' : run.status !== 'running' ? `run is ${run.status}`
-      : round === null || run.currentRound !== job.round ? `round ${job.round} is not current`
-        : round.status !== 'open' && round.status !== 'collecting' ? `round is ${round.status}`
-          : round.baseVersion !== job.globalVersion ? `round starts from v${round.baseVersion}`
-            : round.accepted.some((a) => a.clientId === job.clientId) ? 'update already accepted' : undefined;
+    run === null
+      ? 'unknown run'
+      : run.status !== 'running'
+        ? `run is ${run.status}`
+        : round === null || run.currentRound !== job.round
+          ? `round ${job.round} is not current`
+          : round.status !== 'open' && round.status !== 'collecting'
+            ? `round is ${round.status}`
+            : round.baseVersion !== job.globalVersion
+              ? `round starts from v${round.baseVersion}`
+              : round.accepted.some((a) => a.clientId === job.clientId)
+                ? 'update already accepted'
+                : undefined;
   if (stale !== undefined || run === null) {
     log.info({ why: stale }, 'stale job dropped');
     await ctx.ack();
@@ -65,22 +73,43 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
     return 'failed';
   }
   const global = decodeWeights(modelBytes);
-  const update = await runClientUpdate(entry.model, run.config, {
-    round: job.round, clientId: job.clientId, global, shard, ...(targets ? { target: targetFor(targets, job.clientId) } : {}),
-  }, { signal: deps.signal });
+  const update = await runClientUpdate(
+    entry.model,
+    run.config,
+    {
+      round: job.round,
+      clientId: job.clientId,
+      global,
+      shard,
+      ...(targets ? { target: targetFor(targets, job.clientId) } : {}),
+    },
+    { signal: deps.signal },
+  );
   const bytes = encodeWeights(update.delta);
   const key = updateKey(job.runId, job.round, job.clientId);
   const written = await deps.blobs.putBlob(key, bytes, { nx: true });
   if (!written) log.info({ key }, 'update blob already written by an earlier attempt; announcing it');
   await deps.bus.publish({
-    type: 'update.ready', version: MESSAGE_VERSION, runId: job.runId, sentAt: Date.now(), round: job.round, clientId: job.clientId,
-    globalVersion: job.globalVersion, updateKey: key, samples: update.samples, trainSeconds: update.train.seconds,
-    loss: { ...update.train.loss }, workerId: deps.workerId,
+    type: 'update.ready',
+    version: MESSAGE_VERSION,
+    runId: job.runId,
+    sentAt: Date.now(),
+    round: job.round,
+    clientId: job.clientId,
+    globalVersion: job.globalVersion,
+    updateKey: key,
+    samples: update.samples,
+    trainSeconds: update.train.seconds,
+    loss: { ...update.train.loss },
+    workerId: deps.workerId,
   });
   await ctx.ack();
   deps.metrics.localTrainingSeconds.observe(update.train.seconds);
   deps.metrics.trainingSamplesPerSecond.set(update.train.samplesPerSecond);
   deps.metrics.updateBytes.observe(bytes.length);
-  log.info({ samples: update.samples, seconds: update.train.seconds, loss: update.train.loss.total, redelivered: ctx.redelivered }, 'update published');
+  log.info(
+    { samples: update.samples, seconds: update.train.seconds, loss: update.train.loss.total, redelivered: ctx.redelivered },
+    'update published',
+  );
   return 'completed';
 }

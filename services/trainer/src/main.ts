@@ -17,16 +17,19 @@ async function main(): Promise<void> {
   const prefix = config.FEDSSD_PREFIX;
   const open: { amqp?: AmqpTransport; redis?: RedisStores; trainer?: Trainer; ops?: OpsServer; poll?: ReturnType<typeof setInterval> } = {};
 
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } }, async ({ signal, err }) => {
-    if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
-    else log.info({ signal }, 'shutting down');
-    await closeInOrder(log, [
-      ['trainer', open.trainer && (() => open.trainer!.close())],
-      ['rabbitmq', open.amqp && (() => open.amqp!.close())],
-      ['redis', open.redis && (() => open.redis!.close())],
-      ['ops', open.ops && (() => open.ops!.close())],
-    ]);
-  });
+  closeWithGrace(
+    { delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } },
+    async ({ signal, err }) => {
+      if (err !== undefined) log.fatal({ err }, 'fatal error, shutting down');
+      else log.info({ signal }, 'shutting down');
+      await closeInOrder(log, [
+        ['trainer', open.trainer && (() => open.trainer!.close())],
+        ['rabbitmq', open.amqp && (() => open.amqp!.close())],
+        ['redis', open.redis && (() => open.redis!.close())],
+        ['ops', open.ops && (() => open.ops!.close())],
+      ]);
+    },
+  );
 
   const backend = await initBackend(config.FEDSSD_BACKEND);
   metrics.setBackend(backend.kind);
@@ -42,7 +45,10 @@ async function main(): Promise<void> {
       log.warn({ channel, reason }, 'invalid message dead-lettered');
     },
   }));
-  const redis = (open.redis = await createRedisStores({ url: config.REDIS_URL, ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}) }));
+  const redis = (open.redis = await createRedisStores({
+    url: config.REDIS_URL,
+    ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+  }));
 
   open.ops = await startOpsServer({
     port: config.TRAINER_METRICS_PORT,
@@ -53,8 +59,15 @@ async function main(): Promise<void> {
   log.info({ port: open.ops.port }, 'metrics listening');
 
   const trainer = (open.trainer = createTrainer({
-    jobs: amqp.jobs, bus: amqp.bus, runs: createRunRepository(redis.state, redis.blobs), blobs: redis.blobs,
-    logger: log, metrics, loadData: createDatasetLoader(), workerId, runCacheSize: config.TRAINER_RUN_CACHE_SIZE,
+    jobs: amqp.jobs,
+    bus: amqp.bus,
+    runs: createRunRepository(redis.state, redis.blobs),
+    blobs: redis.blobs,
+    logger: log,
+    metrics,
+    loadData: createDatasetLoader(),
+    workerId,
+    runCacheSize: config.TRAINER_RUN_CACHE_SIZE,
   }));
   await trainer.start();
   log.info({ prefix: prefix ?? null }, 'trainer ready');

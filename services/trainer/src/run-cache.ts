@@ -17,7 +17,11 @@ export interface RunEntry {
  */
 export function createRunCache(loadData: DataLoader, capacity = 2) {
   const entries = new Map<string, Promise<RunEntry>>();
-  const dispose = (entry: Promise<RunEntry>) => void entry.then((e) => e.model.dispose(), () => undefined);
+  const dispose = (entry: Promise<RunEntry>) =>
+    void entry.then(
+      (e) => e.model.dispose(),
+      () => undefined,
+    );
   return {
     get(run: RunRecord): Promise<RunEntry> {
       let entry = entries.get(run.runId);

@@ -52,30 +52,44 @@ export function createTrainer(deps: TrainerDeps): Trainer {
     async start() {
       if (state !== 'idle') throw new Error(`trainer cannot start from state ${state}`);
       state = 'running';
-      subscription = await deps.jobs.consumeJobs(async (job, ctx) => {
-        const work = (async () => {
-          if (state !== 'running') {
-            await ctx.nack(true);
-            return;
-          }
-          try {
-            count(await handleJob({ ...deps, cache, signal: abort.signal }, job, ctx));
-          } catch (error) {
-            const aborted = (error as Error).name === 'AbortError';
-            count(aborted ? 'aborted' : 'requeued');
-            deps.logger[aborted ? 'info' : 'error']({ runId: job.runId, round: job.round, clientId: job.clientId, err: aborted ? undefined : error }, aborted ? 'job aborted; back to the queue' : 'job failed; requeued');
-            await ctx.nack(true);
-          }
-        })();
-        inFlight = work;
-        await work;
-      }, { prefetch: 1 });
+      subscription = await deps.jobs.consumeJobs(
+        async (job, ctx) => {
+          const work = (async () => {
+            if (state !== 'running') {
+              await ctx.nack(true);
+              return;
+            }
+            try {
+              count(await handleJob({ ...deps, cache, signal: abort.signal }, job, ctx));
+            } catch (error) {
+              const aborted = (error as Error).name === 'AbortError';
+              count(aborted ? 'aborted' : 'requeued');
+              deps.logger[aborted ? 'info' : 'error'](
+                { runId: job.runId, round: job.round, clientId: job.clientId, err: aborted ? undefined : error },
+                aborted ? 'job aborted; back to the queue' : 'job failed; requeued',
+              );
+              await ctx.nack(true);
+            }
+          })();
+          inFlight = work;
+          await work;
+        },
+        { prefetch: 1 },
+      );
     },
-    idle: () => inFlight.then(() => undefined, () => undefined),
+    idle: () =>
+      inFlight.then(
+        () => undefined,
+        () => undefined,
+      ),
     close: () =>
       (closing ??= (async () => {
         state = 'closing';
-        try { await subscription?.cancel(); } catch (error) { deps.logger.warn({ err: error }, 'cancel failed'); }
+        try {
+          await subscription?.cancel();
+        } catch (error) {
+          deps.logger.warn({ err: error }, 'cancel failed');
+        }
         abort.abort();
         await inFlight.catch(() => undefined);
         cache.clear();

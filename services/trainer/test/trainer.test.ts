@@ -12,17 +12,41 @@ import { createTrainer } from '../src/index.js';
 const loadData: DataLoader = async (config, split, limit) => syntheticDataset({ count: limit ?? 30, seed: config.seed, split });
 const silent = () => createLogger({ service: 'test', level: 'silent' });
 const configOf = (o: Partial<RunConfigInput> = {}) =>
-  RunConfigSchema.parse({ clients: 3, rounds: 1, trainLimit: 48, batchSize: 8, alpha: 100, localEpochs: 1, seed: 5, autoAdvance: true, ...o });
+  RunConfigSchema.parse({
+    clients: 3,
+    rounds: 1,
+    trainLimit: 48,
+    batchSize: 8,
+    alpha: 100,
+    localEpochs: 1,
+    seed: 5,
+    autoAdvance: true,
+    ...o,
+  });
 
 function system() {
   const t = createInMemoryTransport();
   const runs = createRunRepository(t.state, t.blobs);
   const trainerMetrics = createMetrics({ defaultMetrics: false });
   const aggregator = createAggregator({
-    bus: t.bus, jobs: t.jobs, runs, blobs: t.blobs, logger: silent(), metrics: createMetrics({ defaultMetrics: false }), loadData,
-    evaluate: async () => ({ knnAccuracy: 0, uniformity: 0, effectiveRank: 1, interClientUniformity: null, subspaceEnergy: null, linearProbeAccuracy: null }),
+    bus: t.bus,
+    jobs: t.jobs,
+    runs,
+    blobs: t.blobs,
+    logger: silent(),
+    metrics: createMetrics({ defaultMetrics: false }),
+    loadData,
+    evaluate: async () => ({
+      knnAccuracy: 0,
+      uniformity: 0,
+      effectiveRank: 1,
+      interClientUniformity: null,
+      subspaceEnergy: null,
+      linearProbeAccuracy: null,
+    }),
   });
-  const trainer = (id: string) => createTrainer({ jobs: t.jobs, bus: t.bus, runs, blobs: t.blobs, logger: silent(), metrics: trainerMetrics, loadData, workerId: id });
+  const trainer = (id: string) =>
+    createTrainer({ jobs: t.jobs, bus: t.bus, runs, blobs: t.blobs, logger: silent(), metrics: trainerMetrics, loadData, workerId: id });
   const until = async (check: () => Promise<boolean>, ms = 60_000) => {
     const end = Date.now() + ms;
     while (!(await check())) {
@@ -34,7 +58,9 @@ function system() {
 }
 
 describe('trainer', () => {
-  beforeAll(async () => { await initBackend('wasm'); });
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
 
   it('when two trainers serve an aggregator over the fakes, then the final model equals simulateRun bit for bit', async () => {
     const s = system();
@@ -69,7 +95,8 @@ describe('trainer', () => {
     const text = await s.trainerMetrics.registry.metrics();
     expect(text).toContain('fedssd_jobs_total{outcome="stale"} 3');
     // The other outcomes are exported at 0 (created with the trainer), not missing.
-    for (const outcome of ['completed', 'failed', 'aborted', 'requeued', 'malformed']) expect(text).toContain(`fedssd_jobs_total{outcome="${outcome}"} 0`);
+    for (const outcome of ['completed', 'failed', 'aborted', 'requeued', 'malformed'])
+      expect(text).toContain(`fedssd_jobs_total{outcome="${outcome}"} 0`);
     expect(await s.runs.getModel('st', 1)).toBeNull();
     await trainer.close();
   });
@@ -77,7 +104,12 @@ describe('trainer', () => {
   it('when the trainer closes mid-training, then the job is aborted at the next batch and returns to the queue for another worker', async () => {
     const s = system();
     // A bigger shard so training is still running when close() is called.
-    await s.aggregator.handle({ type: 'run.start', version: MESSAGE_VERSION, runId: 'ab', config: configOf({ clients: 1, trainLimit: 400, batchSize: 8, participation: 1 }) });
+    await s.aggregator.handle({
+      type: 'run.start',
+      version: MESSAGE_VERSION,
+      runId: 'ab',
+      config: configOf({ clients: 1, trainLimit: 400, batchSize: 8, participation: 1 }),
+    });
     const trainer = s.trainer('d');
     await trainer.start();
     await s.until(async () => (await s.t.jobs.depth()) === 0);

@@ -9,7 +9,11 @@ export const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 /** A stand-in exporter whose weights are the stored bytes: export of run A shows run A's bytes only. */
 export const bytesExporter: ModelExporter = (_config, bytes) => ({
-  modelJson: { format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [bytes.length], dtype: 'uint8' }] }] },
+  modelJson: {
+    format: 'layers-model',
+    modelTopology: {},
+    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [bytes.length], dtype: 'uint8' }] }],
+  },
   weightData: new Uint8Array(bytes),
 });
 
@@ -26,8 +30,13 @@ export async function inProcessApi(overrides: Partial<AppDeps> = {}): Promise<In
   const runs = createRunRepository(transport.state, transport.blobs);
   let next = 0;
   const app = await buildApp({
-    runs, bus: transport.bus, metrics: createMetrics({ service: 'api', defaultMetrics: false }), apiToken: TOKEN,
-    newRunId: () => `run-${++next}`, modelExporter: bytesExporter, ...overrides,
+    runs,
+    bus: transport.bus,
+    metrics: createMetrics({ service: 'api', defaultMetrics: false }),
+    apiToken: TOKEN,
+    newRunId: () => `run-${++next}`,
+    modelExporter: bytesExporter,
+    ...overrides,
   });
   return { app, transport, runs, close: () => app.close() };
 }

@@ -7,7 +7,17 @@ import { encodeWeights, initBackend } from '@fedssd/tensor';
  * The tiny run every fault test uses: 3 clients x 50 synthetic images, batch 32, two rounds,
  * everyone every round; evaluation only at the end (evalEvery) to keep rounds short.
  */
-export const TINY_RUN = { clients: 3, rounds: 2, trainLimit: 150, batchSize: 32, alpha: 100, localEpochs: 1, seed: 11, autoAdvance: true, evalEvery: 100 } satisfies RunConfigInput;
+export const TINY_RUN = {
+  clients: 3,
+  rounds: 2,
+  trainLimit: 150,
+  batchSize: 32,
+  alpha: 100,
+  localEpochs: 1,
+  seed: 11,
+  autoAdvance: true,
+  evalEvery: 100,
+} satisfies RunConfigInput;
 
 /**
  * The final global model bytes of `config` computed in this process with `simulateRun` on the

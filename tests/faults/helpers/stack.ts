@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { brokerNames, type RoundRecord, type RunRecord } from '@fedssd/protocol';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores, type RunRepository } from '@fedssd/transport';
+import {
+  createAmqpTransport,
+  createRedisStores,
+  createRunRepository,
+  type AmqpTransport,
+  type RedisStores,
+  type RunRepository,
+} from '@fedssd/transport';
 import { freePort, startService, waitFor, type ServiceProcess } from '../../../tools/test-support/processes.js';
 
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -57,18 +64,39 @@ export async function createStack(label: string, options: { redisUrl?: string } 
   }
   const token = `faults-token-${randomUUID()}`;
   const apiPort = await freePort();
-  const env = { RABBITMQ_URL, REDIS_URL: redisUrl, FEDSSD_PREFIX: prefix, LOG_LEVEL: 'info', FEDSSD_BACKEND: 'wasm', SHUTDOWN_GRACE_MS: '20000' };
+  const env = {
+    RABBITMQ_URL,
+    REDIS_URL: redisUrl,
+    FEDSSD_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+    FEDSSD_BACKEND: 'wasm',
+    SHUTDOWN_GRACE_MS: '20000',
+  };
   const services = new Map<string, ServiceProcess>();
   const runs = createRunRepository(redis.state, redis.blobs);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const names = brokerNames(prefix);
   const stack: Stack = {
-    prefix, token, amqp, redis, runs, services, apiUrl, env,
+    prefix,
+    token,
+    amqp,
+    redis,
+    runs,
+    services,
+    apiUrl,
+    env,
     start(name, service, extra = {}) {
       const own: Record<string, string> =
-        service === 'api' ? { API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: token }
-        : service === 'aggregator' ? { AGGREGATOR_METRICS_PORT: '0', AGGREGATOR_METRICS_HOST: '127.0.0.1', AGGREGATOR_EVAL_TEST_LIMIT: '40', AGGREGATOR_QUEUE_POLL_MS: '500' }
-        : { TRAINER_METRICS_PORT: '0', TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: `${prefix}-${name}` };
+        service === 'api'
+          ? { API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_TOKEN: token }
+          : service === 'aggregator'
+            ? {
+                AGGREGATOR_METRICS_PORT: '0',
+                AGGREGATOR_METRICS_HOST: '127.0.0.1',
+                AGGREGATOR_EVAL_TEST_LIMIT: '40',
+                AGGREGATOR_QUEUE_POLL_MS: '500',
+              }
+            : { TRAINER_METRICS_PORT: '0', TRAINER_METRICS_HOST: '127.0.0.1', TRAINER_ID: `${prefix}-${name}` };
       const p = startService(name, service, { ...env, ...own, ...extra });
       services.set(name, p);
       return p;
@@ -86,11 +114,16 @@ export async function createStack(label: string, options: { redisUrl?: string } 
     round: (runId, round) => runs.getRound(runId, round),
     runRecord: (runId) => runs.getRun(runId),
     finished: (runId, timeoutMs) =>
-      waitFor(`run ${runId} to finish`, async () => {
-        const r = await runs.getRun(runId);
-        if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
-        return r?.status === 'finished' ? r : undefined;
-      }, timeoutMs, 250),
+      waitFor(
+        `run ${runId} to finish`,
+        async () => {
+          const r = await runs.getRun(runId);
+          if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+          return r?.status === 'finished' ? r : undefined;
+        },
+        timeoutMs,
+        250,
+      ),
     async jobsReady() {
       const ch = await amqp!.connection.publisherChannel();
       return (await ch.checkQueue(names.jobs)).messageCount;
@@ -107,12 +140,17 @@ export async function createStack(label: string, options: { redisUrl?: string } 
       return out;
     },
     logged: (name, msg, timeoutMs = 90_000) =>
-      waitFor(`${name} to log "${msg}"`, async () => {
-        const p = services.get(name);
-        if (p === undefined) throw new Error(`no service ${name}`);
-        if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}:\n${p.output().slice(-3000)}`);
-        return logLines(p.output()).find((l) => l.msg === msg);
-      }, timeoutMs, 200),
+      waitFor(
+        `${name} to log "${msg}"`,
+        async () => {
+          const p = services.get(name);
+          if (p === undefined) throw new Error(`no service ${name}`);
+          if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}:\n${p.output().slice(-3000)}`);
+          return logLines(p.output()).find((l) => l.msg === msg);
+        },
+        timeoutMs,
+        200,
+      ),
     async opsUrl(name) {
       const line = await stack.logged(name, 'metrics listening');
       return `http://127.0.0.1:${String(line.port)}`;
@@ -144,7 +182,11 @@ export async function startServices(stack: Stack, trainers: readonly string[], e
   stack.start('aggregator', 'aggregator', env);
   for (const t of trainers) stack.start(t, 'trainer', env);
   stack.start('api', 'api', env);
-  await Promise.all([waitHealthy(stack), stack.logged('aggregator', 'aggregator ready'), ...trainers.map((t) => stack.logged(t, 'trainer ready'))]);
+  await Promise.all([
+    waitHealthy(stack),
+    stack.logged('aggregator', 'aggregator ready'),
+    ...trainers.map((t) => stack.logged(t, 'trainer ready')),
+  ]);
 }
 
 /** Polls the api's /healthz until it answers. */

@@ -48,10 +48,17 @@ function panelJson(spec: PanelSpec, id: number, x: number, y: number, h: number)
     datasource: DATASOURCE,
     gridPos: { h, w: spec.width ?? 12, x, y },
     fieldConfig: {
-      defaults: { unit: spec.unit ?? 'short', ...(spec.min !== undefined ? { min: spec.min } : {}), ...(spec.max !== undefined ? { max: spec.max } : {}) },
+      defaults: {
+        unit: spec.unit ?? 'short',
+        ...(spec.min !== undefined ? { min: spec.min } : {}),
+        ...(spec.max !== undefined ? { max: spec.max } : {}),
+      },
       overrides: [],
     },
-    options: spec.type === 'timeseries' ? { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } } : { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } },
+    options:
+      spec.type === 'timeseries'
+        ? { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } }
+        : { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } },
     targets: spec.queries.map((q, i) => ({
       refId: refIds[i] ?? `Q${i}`,
       datasource: DATASOURCE,

@@ -10,7 +10,15 @@ export const infrastructure: DashboardSpec = {
     {
       title: 'Targets',
       panels: [
-        { title: 'Scrape targets up', type: 'bargauge', width: 24, instant: true, min: 0, max: 1, queries: [{ expr: 'up', legend: '{{job}} {{instance}}' }] },
+        {
+          title: 'Scrape targets up',
+          type: 'bargauge',
+          width: 24,
+          instant: true,
+          min: 0,
+          max: 1,
+          queries: [{ expr: 'up', legend: '{{job}} {{instance}}' }],
+        },
       ],
     },
     {
@@ -24,7 +32,11 @@ export const infrastructure: DashboardSpec = {
             { expr: 'sum by (queue) (rabbitmq_detailed_queue_messages_unacked)', legend: '{{queue}} unacked' },
           ],
         },
-        { title: 'Consumers per queue', type: 'timeseries', queries: [{ expr: 'sum by (queue) (rabbitmq_detailed_queue_consumers)', legend: '{{queue}}' }] },
+        {
+          title: 'Consumers per queue',
+          type: 'timeseries',
+          queries: [{ expr: 'sum by (queue) (rabbitmq_detailed_queue_consumers)', legend: '{{queue}}' }],
+        },
         {
           title: 'Message rates',
           type: 'timeseries',
@@ -45,26 +57,88 @@ export const infrastructure: DashboardSpec = {
             { expr: 'sum(rabbitmq_channels)', legend: 'channels' },
           ],
         },
-        { title: 'RabbitMQ memory', type: 'timeseries', unit: 'bytes', queries: [{ expr: 'rabbitmq_process_resident_memory_bytes', legend: '{{instance}}' }] },
+        {
+          title: 'RabbitMQ memory',
+          type: 'timeseries',
+          unit: 'bytes',
+          queries: [{ expr: 'rabbitmq_process_resident_memory_bytes', legend: '{{instance}}' }],
+        },
       ],
     },
     {
       title: 'Redis',
       panels: [
-        { title: 'Redis memory', type: 'timeseries', unit: 'bytes', queries: [{ expr: 'redis_memory_used_bytes', legend: 'used' }, { expr: 'redis_memory_max_bytes', legend: 'max' }] },
-        { title: 'Redis commands', type: 'timeseries', unit: 'ops', queries: [{ expr: 'sum(rate(redis_commands_processed_total[$__rate_interval]))', legend: 'commands/s' }] },
-        { title: 'Redis clients and keys', type: 'timeseries', queries: [{ expr: 'redis_connected_clients', legend: 'clients' }, { expr: 'sum(redis_db_keys)', legend: 'keys' }] },
-        { title: 'Redis up and last save', type: 'stat', width: 12, instant: true, queries: [{ expr: 'redis_up', legend: 'up' }, { expr: 'time() - redis_rdb_last_save_timestamp_seconds', legend: 'seconds since last save' }] },
+        {
+          title: 'Redis memory',
+          type: 'timeseries',
+          unit: 'bytes',
+          queries: [
+            { expr: 'redis_memory_used_bytes', legend: 'used' },
+            { expr: 'redis_memory_max_bytes', legend: 'max' },
+          ],
+        },
+        {
+          title: 'Redis commands',
+          type: 'timeseries',
+          unit: 'ops',
+          queries: [{ expr: 'sum(rate(redis_commands_processed_total[$__rate_interval]))', legend: 'commands/s' }],
+        },
+        {
+          title: 'Redis clients and keys',
+          type: 'timeseries',
+          queries: [
+            { expr: 'redis_connected_clients', legend: 'clients' },
+            { expr: 'sum(redis_db_keys)', legend: 'keys' },
+          ],
+        },
+        {
+          title: 'Redis up and last save',
+          type: 'stat',
+          width: 12,
+          instant: true,
+          queries: [
+            { expr: 'redis_up', legend: 'up' },
+            { expr: 'time() - redis_rdb_last_save_timestamp_seconds', legend: 'seconds since last save' },
+          ],
+        },
       ],
     },
     {
       title: 'Service processes',
       panels: [
-        { title: 'Resident memory', type: 'timeseries', unit: 'bytes', queries: [{ expr: 'process_resident_memory_bytes{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }] },
-        { title: 'CPU', type: 'timeseries', unit: 'percentunit', queries: [{ expr: 'rate(process_cpu_seconds_total{job=~"fedssd-.+"}[$__rate_interval])', legend: '{{job}} {{instance}}' }] },
-        { title: 'Event loop lag p99', type: 'timeseries', unit: 's', queries: [{ expr: 'nodejs_eventloop_lag_p99_seconds{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }] },
-        { title: 'Heap used', type: 'timeseries', unit: 'bytes', queries: [{ expr: 'nodejs_heap_size_used_bytes{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }] },
-        { title: 'API requests by route and status', type: 'timeseries', unit: 'reqps', width: 24, queries: [{ expr: 'sum by (route, status) (rate(fedssd_http_requests_total[$__rate_interval]))', legend: '{{route}} {{status}}' }] },
+        {
+          title: 'Resident memory',
+          type: 'timeseries',
+          unit: 'bytes',
+          queries: [{ expr: 'process_resident_memory_bytes{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }],
+        },
+        {
+          title: 'CPU',
+          type: 'timeseries',
+          unit: 'percentunit',
+          queries: [{ expr: 'rate(process_cpu_seconds_total{job=~"fedssd-.+"}[$__rate_interval])', legend: '{{job}} {{instance}}' }],
+        },
+        {
+          title: 'Event loop lag p99',
+          type: 'timeseries',
+          unit: 's',
+          queries: [{ expr: 'nodejs_eventloop_lag_p99_seconds{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }],
+        },
+        {
+          title: 'Heap used',
+          type: 'timeseries',
+          unit: 'bytes',
+          queries: [{ expr: 'nodejs_heap_size_used_bytes{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }],
+        },
+        {
+          title: 'API requests by route and status',
+          type: 'timeseries',
+          unit: 'reqps',
+          width: 24,
+          queries: [
+            { expr: 'sum by (route, status) (rate(fedssd_http_requests_total[$__rate_interval]))', legend: '{{route}} {{status}}' },
+          ],
+        },
       ],
     },
   ],

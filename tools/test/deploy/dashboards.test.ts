@@ -16,14 +16,21 @@ const committed = dashboards.map((d) => d.file);
 const queries = [
   ...panelQueries(dashboards).map((q) => ({ ...q, promql: true })),
   // Variable queries are Grafana's label_values(metric, label), not PromQL.
-  ...dashboards.flatMap(({ json }) => json.templating.list.filter((v) => v.definition).map((v) => ({ where: `${json.title} / $${v.name}`, expr: v.definition!, promql: false }))),
+  ...dashboards.flatMap(({ json }) =>
+    json.templating.list
+      .filter((v) => v.definition)
+      .map((v) => ({ where: `${json.title} / $${v.name}`, expr: v.definition!, promql: false })),
+  ),
 ];
 
 describe('grafana dashboards', () => {
   it('when the committed JSON is compared with the specs, then nothing drifted', () => {
     expect(committed.sort()).toEqual(Object.keys(DASHBOARDS).sort());
     for (const [file, spec] of Object.entries(DASHBOARDS)) {
-      expect(readFileSync(DASHBOARD_DIR + file, 'utf8'), `${file} is stale: run npx tsx tools/deploy-checks/dashboards/write-dashboards.ts`).toBe(renderDashboard(spec));
+      expect(
+        readFileSync(DASHBOARD_DIR + file, 'utf8'),
+        `${file} is stale: run npx tsx tools/deploy-checks/dashboards/write-dashboards.ts`,
+      ).toBe(renderDashboard(spec));
     }
   });
 
@@ -31,12 +38,18 @@ describe('grafana dashboards', () => {
     const uids = dashboards.map((d) => d.json.uid);
     expect(new Set(uids).size).toBe(uids.length);
     expect(uids.sort()).toEqual(['fedssd-infrastructure', 'fedssd-representation', 'fedssd-run-overview']);
-    for (const { json } of dashboards) expect(json.panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
+    for (const { json } of dashboards)
+      expect(json.panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
   });
 
   it('when every panel query is scanned, then each metric it names is exported by a service, RabbitMQ, Redis or a recording rule', async () => {
     const known = await loadKnownMetrics();
-    const unknown = queries.flatMap((q) => metricNamesIn(q.expr).map((n) => familyOf(n, known.histograms)).filter((n) => !known.has(n)).map((n) => `${q.where}: ${n}`));
+    const unknown = queries.flatMap((q) =>
+      metricNamesIn(q.expr)
+        .map((n) => familyOf(n, known.histograms))
+        .filter((n) => !known.has(n))
+        .map((n) => `${q.where}: ${n}`),
+    );
     expect(unknown).toEqual([]);
     // Every metric the services define is on some panel (a new metric needs a panel).
     const used = new Set(queries.flatMap((q) => metricNamesIn(q.expr).map((n) => familyOf(n, known.histograms))));

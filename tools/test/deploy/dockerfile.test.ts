@@ -12,7 +12,11 @@ const read = (file: string) => readFileSync(REPO_ROOT + file, 'utf8');
 
 /** Instructions per stage (`FROM ... AS name` starts one), continuation lines joined. */
 function stages(text: string): Map<string, string[]> {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const result = new Map<string, string[]>();
   let current: string[] = [];
   for (const line of lines) {
@@ -28,7 +32,10 @@ function stages(text: string): Map<string, string[]> {
 /** Exit code of deploy/docker/healthcheck.mjs against `url`. */
 function healthcheck(url: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${REPO_ROOT}deploy/docker/healthcheck.mjs`], { env: { ...process.env, HEALTHCHECK_URL: url, HEALTHCHECK_TIMEOUT_MS: '1000' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [`${REPO_ROOT}deploy/docker/healthcheck.mjs`], {
+      env: { ...process.env, HEALTHCHECK_URL: url, HEALTHCHECK_TIMEOUT_MS: '1000' },
+      stdio: 'ignore',
+    });
     child.on('exit', (code) => resolve(code ?? -1));
   });
 }
@@ -51,7 +58,10 @@ describe('Dockerfiles', () => {
     for (const service of ['api', 'aggregator', 'trainer']) {
       const lines = byStage.get(service)!;
       expect(lines[0], service).toMatch(/^FROM runtime AS/);
-      expect(lines.some((l) => l.startsWith('HEALTHCHECK') && l.includes('healthcheck.mjs')), service).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith('HEALTHCHECK') && l.includes('healthcheck.mjs')),
+        service,
+      ).toBe(true);
       expect(lines, service).toContain(`CMD ["node", "services/${service}/dist/main.js"]`);
     }
   });

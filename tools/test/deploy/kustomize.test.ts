@@ -7,8 +7,21 @@ import { withTool } from './helpers.js';
 
 const TARGETS = ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/gpu'];
 
-interface Container { name: string; image: string; env?: Array<{ name: string; value?: string }>; resources?: { requests?: Record<string, string>; limits?: Record<string, string> }; livenessProbe?: { httpGet?: { path: string } }; readinessProbe?: { httpGet?: { path: string } } }
-interface PodSpec { containers: Container[]; terminationGracePeriodSeconds?: number; nodeSelector?: Record<string, string>; tolerations?: Array<{ key: string }>; securityContext?: { runAsNonRoot?: boolean } }
+interface Container {
+  name: string;
+  image: string;
+  env?: Array<{ name: string; value?: string }>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string } };
+}
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Array<{ key: string }>;
+  securityContext?: { runAsNonRoot?: boolean };
+}
 
 const rendered = new Map<string, Promise<K8sObject[]>>();
 
@@ -46,7 +59,8 @@ describe('kubernetes manifests', () => {
       const objects = await render(dir);
       expect(objects.length).toBeGreaterThan(15);
       expect(objects.flatMap((o) => validateObject(unfoldSecretData(o)))).toEqual([]);
-      for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('fedssd');
+      for (const o of objects.filter((x) => x.kind !== 'Namespace'))
+        expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('fedssd');
     });
 
     it.each(TARGETS)('when %s is rendered, then its deployments keep the operational invariants', async (dir) => {
@@ -69,13 +83,20 @@ describe('kubernetes manifests', () => {
       // Selectors of PDBs and Services match their pods.
       for (const name of ['fedssd-api', 'fedssd-trainer']) {
         const pdb = find(objects, 'PodDisruptionBudget', name);
-        expect((pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).toEqual({ 'app.kubernetes.io/name': name });
+        expect((pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).toEqual({
+          'app.kubernetes.io/name': name,
+        });
       }
       expect(objects.filter((o) => o.kind === 'NetworkPolicy').length).toBeGreaterThanOrEqual(3);
-      const scaled = find(objects, 'ScaledObject', 'fedssd-trainer').spec as { scaleTargetRef: { name: string }; triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }> };
+      const scaled = find(objects, 'ScaledObject', 'fedssd-trainer').spec as {
+        scaleTargetRef: { name: string };
+        triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }>;
+      };
       expect(scaled.scaleTargetRef.name).toBe('fedssd-trainer');
       expect(scaled.triggers[0]).toMatchObject({ type: 'rabbitmq', metadata: { queueName: 'fedssd.jobs', mode: 'QueueLength' } });
-      const auth = find(objects, 'TriggerAuthentication', scaled.triggers[0]!.authenticationRef.name).spec as { secretTargetRef: Array<{ name: string; key: string }> };
+      const auth = find(objects, 'TriggerAuthentication', scaled.triggers[0]!.authenticationRef.name).spec as {
+        secretTargetRef: Array<{ name: string; key: string }>;
+      };
       const secret = find(objects, 'Secret', auth.secretTargetRef[0]!.name);
       const keys = Object.keys({ ...(secret.data as object), ...(secret.stringData as object) });
       expect(keys).toEqual(expect.arrayContaining([auth.secretTargetRef[0]!.key, 'api-token', 'rabbitmq-url', 'redis-url']));
@@ -86,7 +107,8 @@ describe('kubernetes manifests', () => {
 
     it('when the dev overlay is rendered, then it runs one of everything', async () => {
       const objects = await render('k8s/overlays/dev');
-      for (const name of ['fedssd-api', 'fedssd-aggregator', 'fedssd-trainer']) expect(find(objects, 'Deployment', name).spec!.replicas, name).toBe(1);
+      for (const name of ['fedssd-api', 'fedssd-aggregator', 'fedssd-trainer'])
+        expect(find(objects, 'Deployment', name).spec!.replicas, name).toBe(1);
       expect(find(objects, 'ScaledObject', 'fedssd-trainer').spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 1 });
       expect(find(objects, 'RabbitmqCluster', 'fedssd-rabbitmq').spec).toMatchObject({ replicas: 1 });
     });
@@ -106,9 +128,18 @@ describe('kubernetes manifests', () => {
     });
 
     it('when a rendered object breaks its schema, then validation names it', () => {
-      const broken = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: { spec: { containers: [{ image: 'x' }] } } } };
-      expect(validateObject(broken as K8sObject).join('\n')).toMatch(/Deployment\/x: .*replicas must be integer.*must have required property name/);
-      expect(validateObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'y' }, spec: { triggers: [] } })[0]).toMatch(/scaleTargetRef/);
+      const broken = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'x' },
+        spec: { replicas: 'two', selector: {}, template: { spec: { containers: [{ image: 'x' }] } } },
+      };
+      expect(validateObject(broken as K8sObject).join('\n')).toMatch(
+        /Deployment\/x: .*replicas must be integer.*must have required property name/,
+      );
+      expect(
+        validateObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'y' }, spec: { triggers: [] } })[0],
+      ).toMatch(/scaleTargetRef/);
       expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'z' } })[0]).toMatch(/no validator/);
     });
   });

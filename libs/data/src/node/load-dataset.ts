@@ -26,10 +26,7 @@ export interface LoadDatasetOptions {
 
 function notFound(name: DatasetName, dir: string | undefined, expected: string[], howTo: string): DataError {
   const where = dir === undefined ? 'no data directory was given' : `searched ${dir}`;
-  return new DataError(
-    'DATASET_NOT_FOUND',
-    `${name} data set not found: ${where}, expected ${expected.join(', ')}. ${howTo}`,
-  );
+  return new DataError('DATASET_NOT_FOUND', `${name} data set not found: ${where}, expected ${expected.join(', ')}. ${howTo}`);
 }
 
 async function loadIdx(options: LoadDatasetOptions, dir: string | undefined, classNames: readonly string[]): Promise<ImageDataset> {
@@ -48,17 +45,36 @@ async function loadIdx(options: LoadDatasetOptions, dir: string | undefined, cla
   const imagesPath = dir === undefined ? undefined : await findFirst([dir], imageNames);
   const labelsPath = dir === undefined ? undefined : await findFirst([dir], labelNames);
   if (imagesPath === undefined || labelsPath === undefined) {
-    throw notFound(options.name, dir, [imageNames[1] as string, labelNames[1] as string].map((n) => `${n} (or unzipped)`), howTo);
+    throw notFound(
+      options.name,
+      dir,
+      [imageNames[1] as string, labelNames[1] as string].map((n) => `${n} (or unzipped)`),
+      howTo,
+    );
   }
   const limit = options.limit === undefined ? {} : { limit: options.limit };
   const parsed = parseIdxImages(await readMaybeGzipped(imagesPath), limit);
   const labels = parseIdxLabels(await readMaybeGzipped(labelsPath), limit);
   if (labels.length !== parsed.count) {
-    throw new DataError('CORRUPT_FILE', `corrupt IDX file: ${parsed.count} images in ${imagesPath} but ${labels.length} labels in ${labelsPath}`);
+    throw new DataError(
+      'CORRUPT_FILE',
+      `corrupt IDX file: ${parsed.count} images in ${imagesPath} but ${labels.length} labels in ${labelsPath}`,
+    );
   }
   const { count, height, width, images } = parsed;
   const classes = classNames.length;
-  return { name: options.name, split: options.split, images, labels, count, height, width, channels: 1, classes, classNames: [...classNames] };
+  return {
+    name: options.name,
+    split: options.split,
+    images,
+    labels,
+    count,
+    height,
+    width,
+    channels: 1,
+    classes,
+    classNames: [...classNames],
+  };
 }
 
 async function loadCifar10(options: LoadDatasetOptions, dir: string | undefined): Promise<ImageDataset> {
@@ -68,8 +84,12 @@ async function loadCifar10(options: LoadDatasetOptions, dir: string | undefined)
   for (const name of names) {
     const path = await findFirst(dirs, [name]);
     if (path === undefined) {
-      throw notFound('cifar10', dir === undefined ? undefined : `${dir} and ${join(dir, 'cifar-10-batches-bin')}`, names,
-        'Download the CIFAR-10 binary version (cifar-10-binary.tar.gz), unpack it and pass the folder with --data-dir.');
+      throw notFound(
+        'cifar10',
+        dir === undefined ? undefined : `${dir} and ${join(dir, 'cifar-10-batches-bin')}`,
+        names,
+        'Download the CIFAR-10 binary version (cifar-10-binary.tar.gz), unpack it and pass the folder with --data-dir.',
+      );
     }
     paths.push(path);
   }

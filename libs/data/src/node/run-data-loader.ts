@@ -12,7 +12,11 @@ export interface RunDataSource {
  * Loads a run's data exactly as `fedssd simulate` does (same name, directory and seed), so the
  * partition every process derives with the engine's `prepareRun` agrees with the simulator's.
  */
-export function createDatasetLoader(): (source: RunDataSource, split: 'train' | 'test', limit: number | undefined) => Promise<ImageDataset> {
+export function createDatasetLoader(): (
+  source: RunDataSource,
+  split: 'train' | 'test',
+  limit: number | undefined,
+) => Promise<ImageDataset> {
   return (source, split, limit) =>
     loadDataset({
       name: source.dataset,

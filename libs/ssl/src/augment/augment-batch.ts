@@ -34,14 +34,19 @@ function jitter(img: Float32Array, channels: number, p: AugmentParams, rng: Rng)
  * same layout, consuming `rng` in a fixed order (same rng state, same output).
  */
 export function augmentBatch(
-  images: Float32Array, count: number, shape: readonly [number, number, number], rng: Rng, policy: AugmentPolicy,
+  images: Float32Array,
+  count: number,
+  shape: readonly [number, number, number],
+  rng: Rng,
+  policy: AugmentPolicy,
 ): Float32Array {
   const [height, width, channels] = shape;
   const params = resolvePolicy(policy);
   const per = height * width * channels;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`augmentBatch count must be a non-negative integer, got ${count}`);
   if (channels !== 1 && channels !== 3) throw new RangeError(`augmentBatch shape channels must be 1 or 3, got ${channels}`);
-  if (images.length < count * per) throw new RangeError(`augmentBatch images holds ${images.length} values, needs count * h * w * c = ${count * per}`);
+  if (images.length < count * per)
+    throw new RangeError(`augmentBatch images holds ${images.length} values, needs count * h * w * c = ${count * per}`);
   const out = new Float32Array(count * per);
   for (let n = 0; n < count; n += 1) {
     const box = sampleCrop(rng, height, width, params.cropScale, params.cropRatio);

@@ -20,7 +20,8 @@ export function adjustBrightness(img: Float32Array, factor: number): void {
 function meanLuma(img: Float32Array, channels: number): number {
   let sum = 0;
   if (channels === 3) {
-    for (let i = 0; i < img.length; i += 3) sum += LUMA_R * (img[i] as number) + LUMA_G * (img[i + 1] as number) + LUMA_B * (img[i + 2] as number);
+    for (let i = 0; i < img.length; i += 3)
+      sum += LUMA_R * (img[i] as number) + LUMA_G * (img[i + 1] as number) + LUMA_B * (img[i + 2] as number);
     return sum / (img.length / 3);
   }
   for (let i = 0; i < img.length; i += 1) sum += img[i] as number;

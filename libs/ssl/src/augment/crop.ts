@@ -12,7 +12,13 @@ export interface CropBox {
  * Draws a crop like torchvision's RandomResizedCrop.get_params: up to 10 tries of area
  * fraction ~ U(scale) and log-uniform aspect ratio, then a centre crop clamped to the ratio range.
  */
-export function sampleCrop(rng: Rng, height: number, width: number, scale: readonly [number, number], ratio: readonly [number, number]): CropBox {
+export function sampleCrop(
+  rng: Rng,
+  height: number,
+  width: number,
+  scale: readonly [number, number],
+  ratio: readonly [number, number],
+): CropBox {
   const area = height * width;
   const logLow = Math.log(ratio[0]);
   const logHigh = Math.log(ratio[1]);
@@ -38,8 +44,15 @@ export function sampleCrop(rng: Rng, height: number, width: number, scale: reado
  * `dst` at `dstOffset`, bilinear with half-pixel centres (align_corners=False), mirrored when `flip`.
  */
 export function resizeCrop(
-  src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number,
-  height: number, width: number, channels: number, box: CropBox, flip: boolean,
+  src: Float32Array,
+  srcOffset: number,
+  dst: Float32Array,
+  dstOffset: number,
+  height: number,
+  width: number,
+  channels: number,
+  box: CropBox,
+  flip: boolean,
 ): void {
   const sy = box.height / height;
   const sx = box.width / width;

@@ -62,7 +62,13 @@ export class KerasGraph {
     let input = from;
     let padding = half === 0 ? 'valid' : 'same';
     if (stride === 2 && half > 0) {
-      input = this.push('ZeroPadding2D', `${layer}_pad`, [from], { padding: [[half, half], [half, half]], data_format: 'channels_last' });
+      input = this.push('ZeroPadding2D', `${layer}_pad`, [from], {
+        padding: [
+          [half, half],
+          [half, half],
+        ],
+        data_format: 'channels_last',
+      });
       padding = 'valid';
     }
     const kernel = this.lookup(`${source}.kernel`, [size, size, cin, cout]);
@@ -130,7 +136,12 @@ export class KerasGraph {
   private push(className: string, name: string, inputs: readonly string[], config: KerasConfig): string {
     if (this.layers.some((l) => l.name === name)) throw new Error(`duplicate layer name ${name}`);
     const inbound = inputs.map((i): [string, number, number, Record<string, never>] => [i, 0, 0, {}]);
-    this.layers.push({ class_name: className, name, config: { name, trainable: true, dtype: 'float32', ...config }, inbound_nodes: [inbound] });
+    this.layers.push({
+      class_name: className,
+      name,
+      config: { name, trainable: true, dtype: 'float32', ...config },
+      inbound_nodes: [inbound],
+    });
     return name;
   }
 }

@@ -8,9 +8,7 @@ export function assertSameShape(nameA: string, a: Tensor, nameB: string, b: Tens
   assertMatrix(nameA, a, minRows);
   assertMatrix(nameB, b, minRows);
   if (a.shape[0] !== b.shape[0] || a.shape[1] !== b.shape[1]) {
-    throw new RangeError(
-      `${nameA} [${a.shape.join(', ')}] and ${nameB} [${b.shape.join(', ')}] must have the same N and d`,
-    );
+    throw new RangeError(`${nameA} [${a.shape.join(', ')}] and ${nameB} [${b.shape.join(', ')}] must have the same N and d`);
   }
 }
 

@@ -32,9 +32,7 @@ export function uniformityLoss(z: Tensor2D, t = 2): Scalar {
   return tf.tidy(() => {
     const gram = tf.matMul(z, z, false, true);
     const sqNorms = tf.sum(tf.square(z), 1);
-    const sqDist = tf.relu(
-      tf.sub(tf.add(tf.reshape(sqNorms, [n, 1]), tf.reshape(sqNorms, [1, n])), tf.mul(gram, 2)),
-    );
+    const sqDist = tf.relu(tf.sub(tf.add(tf.reshape(sqNorms, [n, 1]), tf.reshape(sqNorms, [1, n])), tf.mul(gram, 2)));
     const mask = tf.tensor2d(upperMask(n), [n, n]);
     const logits = tf.mul(sqDist, -t);
     // Entries outside the mask (i >= j) are pushed ~1e9 below the rest so that exp gives exactly 0

@@ -90,7 +90,12 @@ function gradients(dy: tf.Tensor, saved: tf.Tensor[], opts: BatchNormTrainOption
  * @param x float32 [N, C] or [N, H, W, C] with N * H * W >= 2.
  * @param scale gamma, [C]. @param offset beta, [C].
  */
-export function batchNormTrain<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, offset: tf.Tensor1D, opts: BatchNormTrainOptions): BatchNormTrainResult<T> {
+export function batchNormTrain<T extends tf.Tensor>(
+  x: T,
+  scale: tf.Tensor1D,
+  offset: tf.Tensor1D,
+  opts: BatchNormTrainOptions,
+): BatchNormTrainResult<T> {
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xIn, scaleIn, offsetIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];

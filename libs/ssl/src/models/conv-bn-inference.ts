@@ -29,9 +29,34 @@ export function convBnInference(conv: ConvLayer, bn: BatchNormLayer<tf.Tensor4D>
     return residual ? (tf.relu(tf.add(y, residual)) as tf.Tensor4D) : y;
   }
   const p = conv.padding;
-  const pad = p === 0 ? 'valid' : conv.stride === 1 ? 'same' : [[0, 0], [p, p], [p, p], [0, 0]];
-  const inputs: Record<string, tf.Tensor> = { x, filter: conv.filter, mean: bn.runningMean, variance: bn.runningVar, offset: bn.beta, scale: bn.gamma };
+  const pad =
+    p === 0
+      ? 'valid'
+      : conv.stride === 1
+        ? 'same'
+        : [
+            [0, 0],
+            [p, p],
+            [p, p],
+            [0, 0],
+          ];
+  const inputs: Record<string, tf.Tensor> = {
+    x,
+    filter: conv.filter,
+    mean: bn.runningMean,
+    variance: bn.runningVar,
+    offset: bn.beta,
+    scale: bn.gamma,
+  };
   if (residual) inputs['residual'] = residual;
-  const attrs = { strides: conv.stride, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, varianceEpsilon: bn.epsilon, relu: bn.relu || residual !== undefined };
+  const attrs = {
+    strides: conv.stride,
+    pad,
+    dataFormat: 'NHWC',
+    dilations: 1,
+    dimRoundingMode: undefined,
+    varianceEpsilon: bn.epsilon,
+    relu: bn.relu || residual !== undefined,
+  };
   return tf.engine().runKernel<tf.Tensor4D>(CONV_BN_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap);
 }

@@ -84,7 +84,8 @@ export function maxPool2Eager(x: tf.Tensor4D): tf.Tensor4D {
  * which the next layer saves anyway; TF.js's Relu would also keep the sum alive.
  */
 export function addReluEager(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
-  if (a.shape.some((d, i) => d !== b.shape[i])) throw new RangeError(`addReluEager: shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] differ`);
+  if (a.shape.some((d, i) => d !== b.shape[i]))
+    throw new RangeError(`addReluEager: shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] differ`);
   const op = tf.customGrad((...args: unknown[]) => {
     const [aIn, bIn, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     const y = tf.relu(tf.add(aIn, bIn));

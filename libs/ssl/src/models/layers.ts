@@ -41,7 +41,16 @@ export interface BatchNormLayer<T extends tf.Tensor> extends Forward<T> {
  * sample different pixels than the reference, so strided 3x3 convs pad explicitly.
  * `inputGrad` false marks a layer fed by the data, whose input gradient is never used.
  */
-export function conv2d(store: ParamStore, seed: number, name: string, size: number, cin: number, cout: number, stride: 1 | 2, inputGrad = true): ConvLayer {
+export function conv2d(
+  store: ParamStore,
+  seed: number,
+  name: string,
+  size: number,
+  cin: number,
+  cout: number,
+  stride: 1 | 2,
+  inputGrad = true,
+): ConvLayer {
   const shape = [size, size, cin, cout] as const;
   const kernel = store.add(`${name}.kernel`, shape, kaimingNormalConv(seed, `${name}.kernel`, shape), true);
   const half = Math.floor(size / 2);
@@ -51,7 +60,16 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
     training ? conv2dEager(input, filter, stride, pad, inputGrad) : tf.conv2d(input, filter, stride, pad);
   const forward: Forward<tf.Tensor4D> = (x, training) => {
     if (stride === 1 || half === 0) return conv(x, half === 0 ? 'valid' : 'same', training);
-    return conv(tf.pad(x, [[0, 0], [half, half], [half, half], [0, 0]]), 'valid', training);
+    return conv(
+      tf.pad(x, [
+        [0, 0],
+        [half, half],
+        [half, half],
+        [0, 0],
+      ]),
+      'valid',
+      training,
+    );
   };
   return Object.assign(forward, { filter, stride, padding: half });
 }
@@ -64,7 +82,12 @@ export function conv2d(store: ParamStore, seed: number, name: string, size: numb
  * (`batchNormTrain`), which keeps far fewer activations than moments + batchNorm + relu.
  * tf.batchNorm is always given offset and scale (without them its backprop crashes on wasm).
  */
-export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore, name: string, channels: number, relu = false): BatchNormLayer<T> {
+export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(
+  store: ParamStore,
+  name: string,
+  channels: number,
+  relu = false,
+): BatchNormLayer<T> {
   const gamma = store.add(`${name}.gamma`, [channels], filled(channels, 1), true);
   const beta = store.add(`${name}.beta`, [channels], filled(channels, 0), true);
   const runningMean = store.add(`${name}.runningMean`, [channels], filled(channels, 0), false);
@@ -79,9 +102,7 @@ export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore
     // Running estimates are state: they never reach the loss, so the tape ignores them.
     const nextMean = tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
     const unbiased = n > 1 ? n / (n - 1) : 1;
-    const nextVar = tf.tidy(() =>
-      tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)),
-    );
+    const nextVar = tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)));
     runningMean.assign(nextMean);
     runningVar.assign(nextVar);
     tf.dispose([nextMean, nextVar, mean, variance]);
@@ -89,7 +110,12 @@ export function batchNorm<T extends tf.Tensor2D | tf.Tensor4D>(store: ParamStore
   };
   const vector = (v: tf.Variable): tf.Tensor1D => v as tf.Tensor1D;
   return Object.assign(forward, {
-    gamma: vector(gamma), beta: vector(beta), runningMean: vector(runningMean), runningVar: vector(runningVar), epsilon: BN_EPS, relu,
+    gamma: vector(gamma),
+    beta: vector(beta),
+    runningMean: vector(runningMean),
+    runningVar: vector(runningVar),
+    epsilon: BN_EPS,
+    relu,
   });
 }
 

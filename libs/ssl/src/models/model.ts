@@ -51,9 +51,7 @@ export function createModel(spec: ModelSpec | ModelKind, seed: number): SslModel
   const d = resolved.featureDim;
   const store = new ParamStore();
   const encoder =
-    resolved.kind === 'small'
-      ? buildSmallEncoder(store, seed, channels)
-      : buildResnet18Encoder(store, seed, channels, resolved.width ?? 1);
+    resolved.kind === 'small' ? buildSmallEncoder(store, seed, channels) : buildResnet18Encoder(store, seed, channels, resolved.width ?? 1);
   const hidden = projectorHidden(resolved);
   const fc1 = linear(store, seed, 'projector.fc1', d, hidden);
   const bnRelu = batchNorm<tf.Tensor2D>(store, 'projector.bn', hidden, true);

@@ -30,9 +30,11 @@ export class ParamStore {
 
   /** Full state as plain arrays, sorted by name. */
   read(): Weights {
-    return this.entries().map(
-      (e): WeightTensor => ({ name: e.name, shape: [...e.variable.shape], values: new Float32Array(e.variable.dataSync() as Float32Array) }),
-    );
+    return this.entries().map((e): WeightTensor => ({
+      name: e.name,
+      shape: [...e.variable.shape],
+      values: new Float32Array(e.variable.dataSync() as Float32Array),
+    }));
   }
 
   /** Replaces every value; the names and shapes must match exactly (checked before any write). */
@@ -57,9 +59,11 @@ export class ParamStore {
         throw new Error(`setWeights: ${e.name} has ${w.values.length} values, expected ${e.variable.size}`);
       }
     }
-    if (missing.length > 0) throw new Error(`setWeights: missing weights ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+    if (missing.length > 0)
+      throw new Error(`setWeights: missing weights ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
     const unknown = [...given.keys()].filter((n) => !this.byName.has(n));
-    if (unknown.length > 0) throw new Error(`setWeights: unknown weights ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`);
+    if (unknown.length > 0)
+      throw new Error(`setWeights: unknown weights ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`);
     for (const e of this.byName.values()) {
       const w = given.get(e.name) as WeightTensor;
       tf.tidy(() => e.variable.assign(tf.tensor(w.values, [...e.variable.shape], 'float32')));

@@ -14,7 +14,10 @@ export function buildSmallEncoder(store: ParamStore, seed: number, channels: num
   let cin = channels;
   widths.forEach((cout, i) => {
     const name = `encoder.block${i + 1}`;
-    blocks.push({ conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1, i > 0), bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout, true) });
+    blocks.push({
+      conv: conv2d(store, seed, `${name}.conv`, 3, cin, cout, 1, i > 0),
+      bn: batchNorm<tf.Tensor4D>(store, `${name}.bn`, cout, true),
+    });
     cin = cout;
   });
   return (x, training) => {

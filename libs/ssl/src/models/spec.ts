@@ -38,7 +38,9 @@ export function resolveSpec(input: ModelSpec | ModelKind): ModelSpec {
   if (!(width > 0 && width <= 4)) throw new RangeError(`spec.width must be in (0, 4], got ${width}`);
   const expected = spec.kind === 'small' ? 128 : Math.max(1, Math.round(512 * width));
   if (spec.featureDim !== expected) {
-    throw new RangeError(`spec.featureDim must equal the encoder output width ${expected} for ${spec.kind} (width ${width}), got ${spec.featureDim}`);
+    throw new RangeError(
+      `spec.featureDim must equal the encoder output width ${expected} for ${spec.kind} (width ${width}), got ${spec.featureDim}`,
+    );
   }
   return { kind: spec.kind, inputShape: [shape[0], shape[1], shape[2]], featureDim: spec.featureDim, width };
 }

@@ -77,16 +77,22 @@ export function validateLocalTrain(model: SslModel, data: LocalData, config: Loc
   if (!Number.isInteger(config.batchSize) || config.batchSize < 2) fail('config.batchSize', 'an integer >= 2', config.batchSize);
   if (!(Number.isFinite(config.lr) && config.lr > 0)) fail('config.lr', 'a finite number > 0', config.lr);
   if (!(config.momentum >= 0 && config.momentum < 1)) fail('config.momentum', 'in [0, 1)', config.momentum);
-  if (!(Number.isFinite(config.weightDecay) && config.weightDecay >= 0)) fail('config.weightDecay', 'a finite number >= 0', config.weightDecay);
+  if (!(Number.isFinite(config.weightDecay) && config.weightDecay >= 0))
+    fail('config.weightDecay', 'a finite number >= 0', config.weightDecay);
   if (!Number.isInteger(config.seed)) fail('config.seed', 'an integer', config.seed);
   const obj = config.objective;
-  if (!obj || !(Number.isFinite(obj.uniformity) && obj.uniformity >= 0)) fail('config.objective.uniformity', 'a finite number >= 0', obj?.uniformity);
-  if (obj.dsr && !(Number.isFinite(obj.dsr.coeff) && obj.dsr.coeff >= 0)) fail('config.objective.dsr.coeff', 'a finite number >= 0', obj.dsr.coeff);
-  if (obj.pd && !(Number.isFinite(obj.pd.coeff) && obj.pd.coeff >= 0)) fail('config.objective.pd.coeff', 'a finite number >= 0', obj.pd.coeff);
+  if (!obj || !(Number.isFinite(obj.uniformity) && obj.uniformity >= 0))
+    fail('config.objective.uniformity', 'a finite number >= 0', obj?.uniformity);
+  if (obj.dsr && !(Number.isFinite(obj.dsr.coeff) && obj.dsr.coeff >= 0))
+    fail('config.objective.dsr.coeff', 'a finite number >= 0', obj.dsr.coeff);
+  if (obj.pd && !(Number.isFinite(obj.pd.coeff) && obj.pd.coeff >= 0))
+    fail('config.objective.pd.coeff', 'a finite number >= 0', obj.pd.coeff);
   const [h, w, c] = model.spec.inputShape;
   if (data.shape.length !== 3 || data.shape[0] !== h || data.shape[1] !== w || data.shape[2] !== c) {
     fail('data.shape', `the model input shape [${h}, ${w}, ${c}]`, `[${data.shape.join(', ')}]`);
   }
-  if (!Number.isInteger(data.count) || data.count < config.batchSize) fail('data.count', `an integer >= batchSize (${config.batchSize})`, data.count);
-  if (data.images.length !== data.count * h * w * c) fail('data.images.length', `count * h * w * c = ${data.count * h * w * c}`, data.images.length);
+  if (!Number.isInteger(data.count) || data.count < config.batchSize)
+    fail('data.count', `an integer >= batchSize (${config.batchSize})`, data.count);
+  if (data.images.length !== data.count * h * w * c)
+    fail('data.images.length', `count * h * w * c = ${data.count * h * w * c}`, data.images.length);
 }

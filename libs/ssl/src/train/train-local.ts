@@ -8,7 +8,14 @@ import { createRng } from '@fedssd/tensor';
 import { augmentBatch, defaultPolicyFor } from '../augment/index.js';
 import { ssdObjective } from '../losses/index.js';
 import type { SslModel } from '../models/index.js';
-import { validateLocalTrain, type LocalData, type LocalLossSummary, type LocalTrainConfig, type LocalTrainOptions, type LocalTrainResult } from './config.js';
+import {
+  validateLocalTrain,
+  type LocalData,
+  type LocalLossSummary,
+  type LocalTrainConfig,
+  type LocalTrainOptions,
+  type LocalTrainResult,
+} from './config.js';
 import { createSgd } from './sgd.js';
 
 function abortError(): Error {
@@ -35,7 +42,12 @@ function copyBatch(data: LocalData, indices: readonly number[]): Float32Array {
  * @throws RangeError naming the field for invalid config or data; an error named 'AbortError'
  *   when `opts.signal` aborts (the model keeps the steps already taken).
  */
-export async function trainLocal(model: SslModel, data: LocalData, config: LocalTrainConfig, opts: LocalTrainOptions = {}): Promise<LocalTrainResult> {
+export async function trainLocal(
+  model: SslModel,
+  data: LocalData,
+  config: LocalTrainConfig,
+  opts: LocalTrainOptions = {},
+): Promise<LocalTrainResult> {
   validateLocalTrain(model, data, config);
   const { signal, onProgress } = opts;
   if (signal?.aborted) throw abortError();

@@ -43,7 +43,10 @@ export function setCrc32(impl: Crc32Function | undefined): Crc32Function {
       const cut = bytes.length >>> 1;
       const chained = impl(bytes.subarray(cut), impl(bytes.subarray(0, cut)) >>> 0) >>> 0;
       if (got !== want || chained !== want) {
-        throw new CodecError('invalid-input', `crc32 replacement gives ${(got === want ? chained : got).toString(16)} for ${bytes.length} bytes${got === want ? ' (in two parts)' : ''}; zlib.crc32 gives ${want.toString(16)}`);
+        throw new CodecError(
+          'invalid-input',
+          `crc32 replacement gives ${(got === want ? chained : got).toString(16)} for ${bytes.length} bytes${got === want ? ' (in two parts)' : ''}; zlib.crc32 gives ${want.toString(16)}`,
+        );
       }
     }
   }

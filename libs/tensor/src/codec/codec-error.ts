@@ -1,5 +1,6 @@
 /** Why a weights buffer could not be encoded or decoded. */
-export type CodecErrorCode = 'bad-magic' | 'unsupported-version' | 'truncated' | 'length-mismatch' | 'checksum-mismatch' | 'corrupt' | 'invalid-input';
+export type CodecErrorCode =
+  'bad-magic' | 'unsupported-version' | 'truncated' | 'length-mismatch' | 'checksum-mismatch' | 'corrupt' | 'invalid-input';
 
 /** Thrown by `encodeWeights`/`decodeWeights`; `code` is stable, `message` says where and what. */
 export class CodecError extends Error {

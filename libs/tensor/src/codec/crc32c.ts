@@ -35,7 +35,7 @@ export function crc32c(bytes: Uint8Array): number {
   // Word loop needs a 4-byte aligned start; do the unaligned head byte by byte.
   const head = Math.min(bytes.length, (4 - (bytes.byteOffset & 3)) & 3);
   crc = updateBytes(crc, bytes, 0, head);
-  const words = (bytes.length - head) >>> 3 << 1;
+  const words = ((bytes.length - head) >>> 3) << 1;
   const w = new Uint32Array(bytes.buffer, bytes.byteOffset + head, words);
   for (let i = 0; i < words; i += 2) {
     const a = ((w[i] as number) ^ crc) | 0;

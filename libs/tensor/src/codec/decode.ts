@@ -45,7 +45,8 @@ export function decodeWeights(input: Uint8Array, opts: DecodeOptions = {}): Weig
   let pos = HEADER_BYTES;
   // A valid checksum over a buffer another writer produced can still hold bad offsets.
   const need = (bytesNeeded: number, what: string): void => {
-    if (pos + bytesNeeded > end) throw new CodecError('truncated', `truncated at byte ${end}: ${what} needs bytes ${pos}..${pos + bytesNeeded}`);
+    if (pos + bytesNeeded > end)
+      throw new CodecError('truncated', `truncated at byte ${end}: ${what} needs bytes ${pos}..${pos + bytesNeeded}`);
   };
   const out: WeightTensor[] = [];
   for (let t = 0; t < count; t += 1) {

@@ -48,7 +48,8 @@ function writeInt8(values: Float32Array, out: Int8Array, name: string): number {
 }
 
 function target(into: Uint8Array, total: number): Uint8Array {
-  if (into.byteOffset % 4 !== 0) throw new CodecError('invalid-input', `into must start at a multiple of 4 bytes (byteOffset ${into.byteOffset})`);
+  if (into.byteOffset % 4 !== 0)
+    throw new CodecError('invalid-input', `into must start at a multiple of 4 bytes (byteOffset ${into.byteOffset})`);
   if (into.length < total) throw new CodecError('invalid-input', `into holds ${into.length} bytes; the encoding needs ${total}`);
   return into.subarray(0, total);
 }
@@ -61,9 +62,13 @@ export function encodeWeights(weights: Weights, opts: EncodeOptions = {}): Uint8
   let total = HEADER_BYTES + TRAILER_BYTES;
   weights.forEach((w, i) => {
     const nameBytes = (names[i] as Uint8Array).length;
-    if (nameBytes > 0xffff) throw new CodecError('invalid-input', `weight name ${w.name.slice(0, 40)}... is ${nameBytes} bytes; at most 65535`);
+    if (nameBytes > 0xffff)
+      throw new CodecError('invalid-input', `weight name ${w.name.slice(0, 40)}... is ${nameBytes} bytes; at most 65535`);
     if (sizeOf(w.shape) !== w.values.length) {
-      throw new CodecError('invalid-input', `weight ${w.name}: shape [${w.shape.join(',')}] needs ${sizeOf(w.shape)} values, has ${w.values.length}`);
+      throw new CodecError(
+        'invalid-input',
+        `weight ${w.name}: shape [${w.shape.join(',')}] needs ${sizeOf(w.shape)} values, has ${w.values.length}`,
+      );
     }
     total += tensorSectionBytes(nameBytes, w.shape.length, w.values.length, dtype);
   });

@@ -27,7 +27,14 @@ function checkAttrs(attrs: Conv2DBackpropFilterAttrs): void {
 export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
   checkAttrs(attrs);
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    x.shape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
@@ -50,7 +57,12 @@ export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, att
     // both output dims with the height stride, so windows may run past padInfo.right.
     const bottom = Math.max(0, (oh - 1) * sh + kh - x.shape[1] - padInfo.top);
     const right = Math.max(0, (ow - 1) * sw + kw - x.shape[2] - padInfo.left);
-    const padded = tf.pad(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [padInfo.top, bottom],
+      [padInfo.left, right],
+      [0, 0],
+    ]);
     const chw = tf.transpose(padded, [3, 0, 1, 2]);
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i += 1) {

@@ -17,13 +17,25 @@ import { stockKernel } from './stock-kernels.js';
 function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const spread = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  const spread = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
   return tf.slice(tf.reshape(spread, [n, h * sh, w * sw, c]), [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
 }
 
 /** Pads (positive) or crops (negative) H and W by the given amounts. */
 function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const padded = tf.pad(x, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ]);
   const [n, h, w, c] = padded.shape;
   const t = Math.max(0, -top);
   const l = Math.max(0, -left);
@@ -33,7 +45,16 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
 /** Input gradient of an NHWC conv2d (dilation 1) computed as a stride-1 forward convolution. */
 export function conv2dBackpropInputFromOps(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Conv2DBackpropInputAttrs): tf.Tensor4D {
   const xShape = attrs.inputShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filter.shape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   return tf.tidy(() => {
     const spread = dilate(dy, sh, sw);
@@ -48,7 +69,9 @@ export function conv2dBackpropInputFromOps(dy: tf.Tensor4D, filter: tf.Tensor4D,
 
 function supported(attrs: Conv2DBackpropInputAttrs): boolean {
   const dilations = (attrs as unknown as { dilations?: number | number[] }).dilations;
-  return (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') && (dilations === undefined || [dilations].flat().every((d) => d === 1));
+  return (
+    (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') && (dilations === undefined || [dilations].flat().every((d) => d === 1))
+  );
 }
 
 const kernelFunc = (args: { inputs: Record<string, TensorInfo>; attrs?: NamedAttrMap; backend: unknown }): TensorInfo => {

@@ -18,7 +18,9 @@ export function unsortedSegmentSumFromOps(x: tf.Tensor, ids: tf.Tensor, numSegme
     throw new RangeError(`UnsortedSegmentSum (wasm): numSegments must be an integer >= 1, got ${numSegments}`);
   }
   if (ids.shape.some((d, i) => d !== x.shape[i])) {
-    throw new Error(`UnsortedSegmentSum (wasm): segmentIds shape [${ids.shape.join(',')}] must be a prefix of x shape [${x.shape.join(',')}]`);
+    throw new Error(
+      `UnsortedSegmentSum (wasm): segmentIds shape [${ids.shape.join(',')}] must be a prefix of x shape [${x.shape.join(',')}]`,
+    );
   }
   return tf.tidy(() => {
     const rows = ids.size;

@@ -28,7 +28,14 @@ export class InMemoryEventBus implements EventBus {
     else queue = this.broker.queues[channel];
     const consumer = queue.consume(BUS_PREFETCH, (delivery) => {
       const settle = (how: 'ack' | 'requeue' | 'dead') => async () => consumer.settle(delivery, how);
-      void dispatchBusMessage(delivery.bytes, delivery.redelivered, channel, { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') }, handler, this.onInvalid);
+      void dispatchBusMessage(
+        delivery.bytes,
+        delivery.redelivered,
+        channel,
+        { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') },
+        handler,
+        this.onInvalid,
+      );
     });
     return {
       cancel: async () => {

@@ -19,7 +19,13 @@ export class InMemoryJobQueue implements JobQueue {
     const prefetch = checkPrefetch(opts.prefetch ?? 1);
     const consumer = this.broker.queues.jobs.consume(prefetch, (delivery) => {
       const settle = (how: 'ack' | 'requeue' | 'dead') => async () => consumer.settle(delivery, how);
-      void dispatchJob(delivery.bytes, delivery.redelivered, { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') }, handler, this.onInvalid);
+      void dispatchJob(
+        delivery.bytes,
+        delivery.redelivered,
+        { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') },
+        handler,
+        this.onInvalid,
+      );
     });
     return { cancel: async () => consumer.cancel() };
   }

@@ -64,7 +64,6 @@ export class AmqpConsumer implements ConnectionListener {
       if (!this.cancelled && this.channel === undefined) this.open(connection).catch(() => {});
     }, CHANNEL_REOPEN_DELAY_MS);
     timer.unref(); // never keep a closing process alive just to reopen a channel
-
   }
 
   private deliver(channel: Channel, message: ConsumeMessage): void {

@@ -16,9 +16,14 @@ export class AmqpJobQueue implements JobQueue {
 
   async consumeJobs(handler: JobHandler, opts: ConsumeOptions = {}): Promise<Subscription> {
     const onInvalid = this.connection.options.onInvalidMessage;
-    const consumer = new AmqpConsumer(this.connection, { queue: this.connection.names.jobs }, checkPrefetch(opts.prefetch ?? 1), (bytes, redelivered, settle) => {
-      void dispatchJob(bytes, redelivered, settle, handler, onInvalid);
-    });
+    const consumer = new AmqpConsumer(
+      this.connection,
+      { queue: this.connection.names.jobs },
+      checkPrefetch(opts.prefetch ?? 1),
+      (bytes, redelivered, settle) => {
+        void dispatchJob(bytes, redelivered, settle, handler, onInvalid);
+      },
+    );
     await this.connection.addListener(consumer);
     return { cancel: () => consumer.cancel() };
   }

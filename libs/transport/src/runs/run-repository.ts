@@ -1,7 +1,4 @@
-import {
-  modelKey, roundKey, runKey, runsIndexKey, targetsKey,
-  type MetricsRow, type RoundRecord, type RunRecord,
-} from '@fedssd/protocol';
+import { modelKey, roundKey, runKey, runsIndexKey, targetsKey, type MetricsRow, type RoundRecord, type RunRecord } from '@fedssd/protocol';
 import type { BlobStore, StateStore } from '../ports.js';
 
 /**

@@ -33,7 +33,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = (error as FastifyError).statusCode;
     const fastifyCode = (error as FastifyError).code;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const code = (fastifyCode !== undefined ? FASTIFY_CODES[fastifyCode] : undefined) ?? (isSyntaxError(error) ? 'MALFORMED_JSON' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST');
+      const code =
+        (fastifyCode !== undefined ? FASTIFY_CODES[fastifyCode] : undefined) ??
+        (isSyntaxError(error) ? 'MALFORMED_JSON' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST');
       const message = code === 'MALFORMED_JSON' ? `request body is not valid JSON: ${error.message}` : error.message;
       return reply.code(status).send(errorBody(code, message));
     }

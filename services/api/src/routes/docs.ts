@@ -25,14 +25,20 @@ function range(s: Schema): string {
 
 function fieldsTable(schema: Schema): string {
   const rows = Object.entries(schema.properties ?? {}).map(
-    ([name, s]) => `<tr><td><code>${escape(name)}</code></td><td>${escape(String(s.type ?? 'object'))}</td><td>${escape(range(s))}</td><td>${s.default === undefined ? '' : `<code>${escape(JSON.stringify(s.default))}</code>`}</td><td>${escape(s.description ?? '')}</td></tr>`,
+    ([name, s]) =>
+      `<tr><td><code>${escape(name)}</code></td><td>${escape(String(s.type ?? 'object'))}</td><td>${escape(range(s))}</td><td>${s.default === undefined ? '' : `<code>${escape(JSON.stringify(s.default))}</code>`}</td><td>${escape(s.description ?? '')}</td></tr>`,
   );
-  return rows.length === 0 ? '' : `<table><tr><th>field</th><th>type</th><th>range</th><th>default</th><th></th></tr>${rows.join('')}</table>`;
+  return rows.length === 0
+    ? ''
+    : `<table><tr><th>field</th><th>type</th><th>range</th><th>default</th><th></th></tr>${rows.join('')}</table>`;
 }
 
 /** A small server-rendered page of the OpenAPI document: no scripts, so a strict CSP holds. */
 export function renderDocs(doc: Record<string, unknown>): string {
-  const paths = doc.paths as Record<string, Record<string, { summary: string; security: unknown[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+  const paths = doc.paths as Record<
+    string,
+    Record<string, { summary: string; security: unknown[]; requestBody?: { content: Record<string, { schema: Schema }> } }>
+  >;
   const sections = Object.entries(paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
       const body = op.requestBody?.content['application/json']?.schema;

@@ -38,7 +38,8 @@ export function modelRoutes(deps: ModelRoutesDeps) {
       throw new ApiError('NOT_IMPLEMENTED', NO_EXPORTER_MESSAGE);
     }
     const version = asked ?? run.globalVersion;
-    if (version > run.globalVersion) throw new ApiError('NOT_FOUND', `version ${version} of run ${runId} does not exist yet (latest is ${run.globalVersion})`);
+    if (version > run.globalVersion)
+      throw new ApiError('NOT_FOUND', `version ${version} of run ${runId} does not exist yet (latest is ${run.globalVersion})`);
     const key = `${runId}@${version}`;
     let model = cache.get(key);
     if (model === undefined) {
@@ -70,7 +71,10 @@ export function modelRoutes(deps: ModelRoutesDeps) {
     app.get('/runs/:id/model/weights.bin', async (request, reply) => {
       const { id } = parseOr400(RunParamsSchema, request.params, 'params');
       const { version, model } = await load(id, request.query);
-      return reply.header('content-type', 'application/octet-stream').header('x-fedssd-model-version', String(version)).send(Buffer.from(model.weightData.buffer, model.weightData.byteOffset, model.weightData.byteLength));
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('x-fedssd-model-version', String(version))
+        .send(Buffer.from(model.weightData.buffer, model.weightData.byteOffset, model.weightData.byteLength));
     });
   };
 }

@@ -29,13 +29,29 @@ export function runRoutes(deps: RunRoutesDeps) {
       // A bodyless POST means "all defaults"; a JSON null is still a mistake.
       const config = parseOr400(RunConfigSchema, request.body === undefined ? {} : request.body, 'body');
       const at = deps.now().toISOString();
-      const record: RunRecord = { runId: deps.newRunId(), config, status: 'created', createdAt: at, updatedAt: at, currentRound: 0, roundStatus: 'none', globalVersion: 0 };
+      const record: RunRecord = {
+        runId: deps.newRunId(),
+        config,
+        status: 'created',
+        createdAt: at,
+        updatedAt: at,
+        currentRound: 0,
+        roundStatus: 'none',
+        globalVersion: 0,
+      };
       if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
       try {
         await deps.bus.publish({ type: 'run.start', version: MESSAGE_VERSION, runId: record.runId, config, sentAt: Date.now() });
       } catch (error) {
         // Without the command nothing would ever pick the run up: mark it failed rather than leave it 'created' forever.
-        await deps.runs.updateRun(record.runId, (run) => ({ ...run, status: 'failed', error: 'could not publish run.start', updatedAt: deps.now().toISOString() })).catch(() => undefined);
+        await deps.runs
+          .updateRun(record.runId, (run) => ({
+            ...run,
+            status: 'failed',
+            error: 'could not publish run.start',
+            updatedAt: deps.now().toISOString(),
+          }))
+          .catch(() => undefined);
         throw new ApiError('UNAVAILABLE', 'the message broker did not accept the run.start command; retry later', { cause: error });
       }
       request.log.info({ runId: record.runId, method: config.method, clients: config.clients }, 'run created');
@@ -53,9 +69,18 @@ export function runRoutes(deps: RunRoutesDeps) {
       const { id } = parseOr400(RunParamsSchema, request.params, 'params');
       const run = await getRunOr404(deps.runs, id);
       if (run.status === 'stopped' || run.status === 'stopping') return reply.code(202).send(run); // idempotent
-      if (ENDED.has(run.status)) throw new ApiError('RUN_NOT_ACTIVE', `run ${id} is ${run.status}; only created or running runs can be stopped`);
-      const updated = await deps.runs.updateRun(id, (current) => (ENDED.has(current.status) ? current : { ...current, status: 'stopping', updatedAt: deps.now().toISOString() }));
-      await publishOr503(deps.bus, { type: 'run.stop', version: MESSAGE_VERSION, runId: id, reason: 'stopped through the api', sentAt: Date.now() });
+      if (ENDED.has(run.status))
+        throw new ApiError('RUN_NOT_ACTIVE', `run ${id} is ${run.status}; only created or running runs can be stopped`);
+      const updated = await deps.runs.updateRun(id, (current) =>
+        ENDED.has(current.status) ? current : { ...current, status: 'stopping', updatedAt: deps.now().toISOString() },
+      );
+      await publishOr503(deps.bus, {
+        type: 'run.stop',
+        version: MESSAGE_VERSION,
+        runId: id,
+        reason: 'stopped through the api',
+        sentAt: Date.now(),
+      });
       request.log.info({ runId: id }, 'run stop requested');
       return reply.code(202).send(updated);
     });
