@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { effectiveRank, interClientUniformity, knnClassify, linearProbe, subspaceEnergy, uniformityMetric } from '@fedssd/eval';
 import type { SslModel } from '@fedssd/ssl';
+import type { EvalMetrics, SubspaceEnergySummary } from '@fedssd/protocol';
 import type { ImageShard } from './client-update.js';
 import { extractFeatures } from './features.js';
 
@@ -31,22 +32,6 @@ export interface EvalOptions {
   readonly uniformityLimit?: number;
   /** Train a linear probe (final evaluation only). */
   readonly probe?: { readonly epochs: number; readonly seed: number };
-}
-
-export interface SubspaceEnergySummary {
-  readonly meanOwn: number;
-  readonly meanOthersPerSlice: number;
-  readonly ratio: number;
-  readonly perClient: ReadonlyArray<{ own: number; others: number; rest: number }>;
-}
-
-export interface EvalMetrics {
-  readonly knnAccuracy: number;
-  readonly uniformity: number;
-  readonly effectiveRank: number;
-  readonly interClientUniformity: number | null;
-  readonly subspaceEnergy: SubspaceEnergySummary | null;
-  readonly linearProbeAccuracy: number | null;
 }
 
 /** Server-side evaluation of a global model (SSD-SPEC "Evaluation"). */
@@ -88,7 +73,7 @@ export async function evaluateModel(model: SslModel, sets: EvalSets, opts: EvalO
         meanOwn: result.summary.meanOwn,
         meanOthersPerSlice: result.summary.meanOthersPerSlice,
         ratio: result.summary.ratio,
-        perClient: result.perClient,
+        perClient: result.perClient.map((c) => ({ own: c.own, others: c.others, rest: c.rest })),
       };
     }
     let probe: number | null = null;

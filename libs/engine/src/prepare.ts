@@ -60,12 +60,30 @@ export function runTargets(config: RunConfig, dim: number): SsdTargets | undefin
   }
 }
 
+/** A run's data split: model spec, the training images, the partition and each client's shard. */
+export type PartitionedRun = Omit<PreparedRun, 'targets'>;
+
 /**
  * Partition (seeded Dirichlet over the labels, every client at least one batch), per-client
- * shards, model spec and SSD targets. The simulator, the aggregator and every trainer call this
- * with the same config and data and get the same result.
+ * shards and the model spec: what a trainer in simulation mode needs. Every process calls this
+ * with the same config and data and gets the same result.
  */
-export function prepareRun(config: RunConfig, train: LabelledSet): PreparedRun {
+export function partitionRun(config: RunConfig, train: LabelledSet): PartitionedRun {
+  // Memoised per data set object: the simulator runs the aggregator and a trainer in one process,
+  // and both need the same shards; one copy of the images per client is enough.
+  const key = JSON.stringify([config.clients, config.alpha, config.seed, config.batchSize, config.model, config.modelWidth ?? null]);
+  const byConfig = partitions.get(train) ?? new Map<string, PartitionedRun>();
+  partitions.set(train, byConfig);
+  const cached = byConfig.get(key);
+  if (cached !== undefined) return cached;
+  const result = computePartition(config, train);
+  byConfig.set(key, result);
+  return result;
+}
+
+const partitions = new WeakMap<LabelledSet, Map<string, PartitionedRun>>();
+
+function computePartition(config: RunConfig, train: LabelledSet): PartitionedRun {
   const shard = shardOf(train);
   const spec = modelSpecFor(config, shard.shape);
   let partition;
@@ -84,5 +102,14 @@ export function prepareRun(config: RunConfig, train: LabelledSet): PreparedRun {
     );
   }
   const shards = partition.clients.map((indices) => selectImages(shard, indices));
-  return { spec, train: shard, partition, shards, targets: runTargets(config, spec.featureDim) };
+  return { spec, train: shard, partition, shards };
+}
+
+/**
+ * The partition plus the run's SSD targets: what the aggregator derives once per run (it stores
+ * the targets for the trainers, which never derive them themselves).
+ */
+export function prepareRun(config: RunConfig, train: LabelledSet): PreparedRun {
+  const partitioned = partitionRun(config, train);
+  return { ...partitioned, targets: runTargets(config, partitioned.spec.featureDim) };
 }

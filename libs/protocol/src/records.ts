@@ -10,12 +10,16 @@ import { LossTermsSchema } from './messages/jobs.js';
 export const RUN_STATUSES = ['created', 'running', 'stopping', 'stopped', 'finished', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Round state machine: open -> collecting -> aggregating -> evaluated -> closed (or failed). */
-export const ROUND_STATUSES = ['open', 'collecting', 'aggregating', 'evaluated', 'closed', 'failed'] as const;
+/**
+ * Round states of the round machine (libs/engine/src/round): open (jobs being published) ->
+ * collecting -> aggregating (folding the accepted updates) -> evaluating (when the round is
+ * evaluated) -> closed; or failed.
+ */
+export const ROUND_STATUSES = ['open', 'collecting', 'aggregating', 'evaluating', 'closed', 'failed'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
 /** Statuses during which a round still takes or processes updates. */
-export const ACTIVE_ROUND_STATUSES: readonly RoundStatus[] = ['open', 'collecting', 'aggregating'];
+export const ACTIVE_ROUND_STATUSES: readonly RoundStatus[] = ['open', 'collecting', 'aggregating', 'evaluating'];
 
 export const RunRecordSchema = z.object({
   runId: z.string(),
@@ -28,6 +32,13 @@ export const RunRecordSchema = z.object({
   roundStatus: z.union([z.enum(ROUND_STATUSES), z.literal('none')]),
   globalVersion: z.number().int().min(0),
   error: z.string().optional(),
+  /**
+   * Transition counter: every write of the record increments it, and the round machine's driver
+   * commits a transition only if the stored value is the one it read (absent = 0).
+   */
+  seq: z.number().int().min(0).optional(),
+  /** Highest round a user asked for through the api (manual advance); absent = 0. */
+  requestedRound: z.number().int().min(0).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -38,6 +49,10 @@ export const AcceptedUpdateSchema = z.object({
   trainSeconds: z.number().min(0),
   loss: LossTermsSchema,
   workerId: z.string(),
+  /** Images trained on (epochs x shard, skipped batches excluded): samples per second = this / trainSeconds. */
+  samplesProcessed: z.number().int().min(0).optional(),
+  /** SHA-256 (hex) of the update blob as validated; the fold refuses bytes that do not match. */
+  sha256: z.string().optional(),
 });
 export type AcceptedUpdate = z.infer<typeof AcceptedUpdateSchema>;
 
@@ -83,5 +98,11 @@ export const MetricsRowSchema = z.object({
   uniformity: z.number().nullable(),
   effectiveRank: z.number().nullable(),
   interClientUniformity: z.number().nullable(),
+  /** Clients whose updates were folded, ascending. */
+  participants: z.array(z.number().int().min(0)).optional(),
+  /** Images trained per second of local training, over the round's accepted updates; null when unknown. */
+  samplesPerSecond: z.number().min(0).nullable().optional(),
+  /** Linear-probe accuracy when the round's evaluation trained a probe (final evaluation in simulate). */
+  linearProbeAccuracy: z.number().nullable().optional(),
 });
 export type MetricsRow = z.infer<typeof MetricsRowSchema>;

@@ -87,6 +87,18 @@ export interface SetJsonOptions {
   ttlSeconds?: number;
 }
 
+/** The compare half of {@link StateStore.commitGuarded}. */
+export interface GuardedKey {
+  readonly key: string;
+  readonly seq: number;
+}
+
+/** One key and the value to store there as JSON. */
+export interface JsonWrite {
+  readonly key: string;
+  readonly value: unknown;
+}
+
 /** JSON state: run records, round state, metrics history, run index. */
 export interface StateStore {
   getJson<T = unknown>(key: string): Promise<T | null>;
@@ -97,6 +109,17 @@ export interface StateStore {
    * must be pure). Returning `undefined` leaves the value as it is. Resolves to the value stored.
    */
   updateJson<T>(key: string, fn: (current: T | null) => T | undefined): Promise<T | null>;
+  /**
+   * One atomic step of several writes: only if the JSON object at `guard.key` has a `seq` field
+   * equal to `guard.seq` (a missing field counts as 0; `guard.seq` -1 means "the key is absent"),
+   * stores every `writes` entry as JSON and appends `append.row` to `append.runId`'s metrics
+   * history. Returns whether it wrote. Every key must belong to one run (one Redis Cluster slot).
+   */
+  commitGuarded(
+    guard: GuardedKey,
+    writes: readonly JsonWrite[],
+    append?: { readonly runId: string; readonly row: unknown },
+  ): Promise<boolean>;
   /** Appends one row to the run's metrics history (oldest first). */
   appendMetrics(runId: string, row: unknown): Promise<void>;
   listMetrics<T = unknown>(runId: string): Promise<T[]>;

@@ -294,6 +294,42 @@ export function describeTransportConformance(name: string, factory: () => Promis
         expect(await t.state.updateJson<{ a: number }>('present', () => undefined)).toEqual({ a: 1 });
       });
 
+      it('when a guarded commit sees the expected seq, then every write and the row land together; a stale seq writes nothing', async () => {
+        expect(await t.state.commitGuarded({ key: 'run:g', seq: -1 }, [{ key: 'run:g', value: { seq: 1, a: 1 } }])).toBe(true);
+        expect(await t.state.commitGuarded({ key: 'run:g', seq: -1 }, [{ key: 'run:g', value: { seq: 9 } }])).toBe(false);
+        const ok = await t.state.commitGuarded(
+          { key: 'run:g', seq: 1 },
+          [
+            { key: 'run:g', value: { seq: 2, a: 2 } },
+            { key: 'run:g:round', value: { r: 1 } },
+          ],
+          { runId: 'g', row: { round: 1 } },
+        );
+        expect(ok).toBe(true);
+        const stale = await t.state.commitGuarded({ key: 'run:g', seq: 1 }, [{ key: 'run:g:round', value: { r: 2 } }], {
+          runId: 'g',
+          row: { round: 2 },
+        });
+        expect(stale).toBe(false);
+        expect(await t.state.getJson('run:g')).toEqual({ seq: 2, a: 2 });
+        expect(await t.state.getJson('run:g:round')).toEqual({ r: 1 });
+        expect(await t.state.listMetrics('g')).toEqual([{ round: 1 }]);
+        // An object without a seq field counts as seq 0.
+        await t.state.setJson('run:h', { a: 1 });
+        expect(await t.state.commitGuarded({ key: 'run:h', seq: 0 }, [{ key: 'run:h', value: { seq: 1 } }])).toBe(true);
+      });
+
+      it('when 10 guarded commits race from the same seq, then exactly one wins', async () => {
+        await t.state.setJson('run:race', { seq: 5 });
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            t.state.commitGuarded({ key: 'run:race', seq: 5 }, [{ key: 'run:race', value: { seq: 6, by: i } }]),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await t.state.getJson<{ seq: number }>('run:race')).toMatchObject({ seq: 6 });
+      });
+
       it('when metrics rows are appended, then they list oldest first per run', async () => {
         await t.state.appendMetrics('run-a', { round: 1, knn: 0.2 });
         await t.state.appendMetrics('run-b', { round: 1, knn: 0.9 });

@@ -1,6 +1,3 @@
-export { createAggregator, type Aggregator } from './aggregator.js';
-export { systemClock, type AggregatorDeps, type AggregatorOptions, type Clock, type Evaluator } from './deps.js';
-export { createEngineEvaluator } from './evaluator.js';
-export type { RunContext } from './run-context.js';
-export type { UpdateRejectReason } from './accept-update.js';
-export { selectClients } from './open-round.js';
+// The aggregator's logic is the round machine (@fedssd/engine) and its driver (@fedssd/runtime);
+// this package is the composition root (main.ts) and its environment schema.
+export { AggregatorConfigSchema, type AggregatorConfig } from './config.js';

@@ -1,19 +1,13 @@
 import { loadConfigOrExit } from '@fedssd/config';
-import { setFoldKernel, type FoldKernel } from '@fedssd/fedavg';
+import type * as Native from '@fedssd/native';
+import { setFoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
-import { initBackend, setCrc32, type Crc32Function } from '@fedssd/tensor';
+import { initBackend, setCrc32 } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
-import { createAggregator, type Aggregator } from './aggregator.js';
+import { createAggregator, type Aggregator } from '@fedssd/runtime';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
 import { createDatasetLoader } from '@fedssd/data/node';
-
-/** The part of `@fedssd/native` used here (declared locally: the package is optional). */
-interface FoldAddonModule {
-  loadFoldAddon():
-    | { ok: true; addon: { fold: FoldKernel; crc32?: Crc32Function; info(): { foldIsa: string; crc32: string } } }
-    | { ok: false; reason: string };
-}
 
 const NATIVE_PACKAGE = '@fedssd/native';
 
@@ -24,7 +18,8 @@ const NATIVE_PACKAGE = '@fedssd/native';
  */
 async function installNativeFastPaths(): Promise<string> {
   try {
-    const native = (await import(NATIVE_PACKAGE)) as FoldAddonModule;
+    // An optional dependency: absent or unbuilt, the import or the load fails and the JS paths stay.
+    const native: typeof Native = await import('@fedssd/native');
     const load = native.loadFoldAddon();
     if (!load.ok) return `${NATIVE_PACKAGE}: ${load.reason}; JS fold, zlib crc32`;
     setFoldKernel(load.addon.fold);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimulationReport } from '@fedssd/engine';
+import type { SimulationReport } from '@fedssd/runtime';
 import { renderPanelsSvg, type ChartPoint } from './chart-svg.js';
 import { UserError } from './user-error.js';
 

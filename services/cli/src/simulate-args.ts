@@ -11,6 +11,10 @@ export interface SimulateOptions {
   probeEpochs: number;
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   quiet: boolean;
+  /** Save the run after every round into this folder. */
+  checkpoint: string | undefined;
+  /** Continue the run saved in `checkpoint`. */
+  resume: boolean;
 }
 
 export const SIMULATE_HELP = `Usage: fedssd simulate [flags]
@@ -31,6 +35,9 @@ Simulation:
   --out FILE         report path (default reports/simulate-<method>-seed<seed>.json; a .svg chart is written beside it)
   --backend auto|wasm|cpu|tensorflow (default auto)
   --quiet            no progress bar
+  --checkpoint DIR   save the run after every round into DIR (a run can then be continued)
+  --resume           continue the run saved in --checkpoint DIR (same flags as the first sitting);
+                     the result is bit-identical to an uninterrupted run
 `;
 
 /** Parses `fedssd simulate` flags into a validated run config; every problem named by its flag. */
@@ -42,6 +49,8 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     'probe-epochs': { type: 'string' },
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
+    checkpoint: { type: 'string' },
+    resume: { type: 'boolean' },
   };
   for (const f of RUN_CONFIG_FLAGS) options[f.flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
@@ -59,5 +68,18 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend))
     throw new UserError(`--backend: must be one of auto, wasm, cpu, tensorflow (got "${backend}")`);
   const out = typeof values.out === 'string' ? values.out : `reports/simulate-${config.method}-seed${config.seed}.json`;
-  return { config, out, testLimit, probeEpochs, backend: backend as SimulateOptions['backend'], quiet: values.quiet === true };
+  const checkpoint = typeof values.checkpoint === 'string' ? values.checkpoint : undefined;
+  if (checkpoint === '') throw new UserError('--checkpoint: must name a folder (got "")');
+  const resume = values.resume === true;
+  if (resume && checkpoint === undefined) throw new UserError('--resume: needs --checkpoint DIR, the folder the run was saved in');
+  return {
+    config,
+    out,
+    testLimit,
+    probeEpochs,
+    backend: backend as SimulateOptions['backend'],
+    quiet: values.quiet === true,
+    checkpoint,
+    resume,
+  };
 }

@@ -2,10 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { initBackend } from '@fedssd/tensor';
 import { loadDataset } from '@fedssd/data/node';
-import { simulateRun, type SimulationReport } from '@fedssd/engine';
+import { readCheckpointMeta, simulateRun, type SimulationReport } from '@fedssd/runtime';
 import { renderChartSvg } from './chart-svg.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { parseSimulateArgs } from './simulate-args.js';
+import { UserError } from './user-error.js';
 import { num, renderTable } from './table.js';
 
 /** Per-round table plus the final metrics, as printed at the end of a run. */
@@ -88,11 +89,26 @@ export async function simulateCommand(argv: string[], signal: AbortSignal): Prom
     `data: ${c.dataset} ${train.count} train / ${test.count} test images, ${train.height}x${train.width}x${train.channels}; ` +
       `${c.clients} clients, Dirichlet alpha ${c.alpha}, participation ${c.participation}; method ${c.method}, model ${c.model}`,
   );
+  if (opts.checkpoint !== undefined) {
+    const saved = await readCheckpointMeta(opts.checkpoint);
+    if (saved !== null && !opts.resume) {
+      throw new UserError(
+        `--checkpoint: ${opts.checkpoint} already holds a run saved after round ${saved.roundsDone}; ` +
+          'add --resume to continue it, or choose another folder',
+      );
+    }
+    if (opts.resume && saved === null) throw new UserError(`--resume: ${opts.checkpoint} holds no checkpoint to continue`);
+    if (saved !== null) say(`resuming the run saved in ${opts.checkpoint} after round ${saved.roundsDone} of ${saved.config.rounds}`);
+  }
   let bar: ProgressBar | undefined;
   const { report } = await simulateRun(
     c,
     { train, test },
-    { backend: backend.kind, probeEpochs: opts.probeEpochs },
+    {
+      backend: backend.kind,
+      probeEpochs: opts.probeEpochs,
+      ...(opts.checkpoint !== undefined ? { checkpointDir: opts.checkpoint, resume: opts.resume } : {}),
+    },
     {
       signal,
       onRoundStart: ({ round, totalSteps }) => {

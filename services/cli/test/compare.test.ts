@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SimulationReport } from '@fedssd/engine';
+import type { SimulationReport } from '@fedssd/runtime';
 import { compareChart, compareTables } from '../src/compare-command.js';
 
 function report(method: 'baseline' | 'ssd', seed: number, knn: number): SimulationReport {

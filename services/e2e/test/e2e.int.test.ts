@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@fedssd/data/node';
-import { simulateRun } from '@fedssd/engine';
+import { simulateRun } from '@fedssd/runtime';
 import { MetricsRowSchema, RunConfigSchema, type RunRecord } from '@fedssd/protocol';
 import { encodeWeights, initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';

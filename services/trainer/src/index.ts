@@ -1,3 +1,3 @@
-export { createTrainer, type Trainer, type TrainerDeps, type TrainerState } from './trainer.js';
-export { handleJob, type JobDeps, type JobOutcome } from './handle-job.js';
-export { createRunCache, type RunCache, type RunEntry } from './run-cache.js';
+// The trainer's logic lives in @fedssd/runtime (createTrainer, handleJob); this package is the
+// composition root (main.ts) and its environment schema.
+export { TrainerConfigSchema, type TrainerConfig } from './config.js';

@@ -6,7 +6,7 @@ import { initBackend } from '@fedssd/tensor';
 import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { TrainerConfigSchema, type TrainerConfig } from './config.js';
-import { createTrainer, type Trainer } from './trainer.js';
+import { createTrainer, type Trainer } from '@fedssd/runtime';
 
 /** The trainer's composition root. SIGTERM: stop intake, abort the job at its next batch, close connections, exit 0. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { loadDataset } from '@fedssd/data/node';
-import { simulateRun } from '@fedssd/engine';
+import { simulateRun } from '@fedssd/runtime';
 import { RunConfigSchema, type RunConfigInput } from '@fedssd/protocol';
 import { encodeWeights, initBackend } from '@fedssd/tensor';
 

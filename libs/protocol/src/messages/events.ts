@@ -33,12 +33,26 @@ export const RoundClosedSchema = z.object({
   durationMs: CountSchema,
 });
 
-/** Server-side evaluation of a global version; null where a metric could not be computed. */
+/** The DSR mechanism check: share of each client's embedding energy in its own slice vs others'. */
+export const SubspaceEnergySchema = z.object({
+  meanOwn: z.number(),
+  meanOthersPerSlice: z.number(),
+  ratio: z.number(),
+  perClient: z.array(z.object({ own: z.number(), others: z.number(), rest: z.number() })),
+});
+
+/**
+ * Evaluation of a global version (the one home of this concept: the engine computes it, round
+ * records and events carry it, telemetry exports it). null where a metric could not be computed
+ * or was not asked for (the linear probe runs only in a final evaluation that asks for it).
+ */
 export const EvalMetricsSchema = z.object({
   knnAccuracy: z.number().nullable(),
   uniformity: z.number().nullable(),
   effectiveRank: z.number().nullable(),
   interClientUniformity: z.number().nullable(),
+  subspaceEnergy: SubspaceEnergySchema.nullable().optional(),
+  linearProbeAccuracy: z.number().nullable().optional(),
 });
 
 /** aggregator -> everyone: metrics of the global model after `round`. */
@@ -69,6 +83,7 @@ export const RunFailedSchema = z.object({
 export type RoundOpened = z.infer<typeof RoundOpenedSchema>;
 export type RoundClosed = z.infer<typeof RoundClosedSchema>;
 export type EvalMetrics = z.infer<typeof EvalMetricsSchema>;
+export type SubspaceEnergySummary = z.infer<typeof SubspaceEnergySchema>;
 export type RoundEvaluated = z.infer<typeof RoundEvaluatedSchema>;
 export type RunFinished = z.infer<typeof RunFinishedSchema>;
 export type RunFailed = z.infer<typeof RunFailedSchema>;

@@ -47,6 +47,8 @@ export const UpdateReadySchema = z.object({
   trainSeconds: z.number().min(0, { error: 'must be >= 0 seconds' }),
   loss: LossTermsSchema,
   workerId: text(128),
+  /** Images trained on (epochs x shard, skipped batches excluded); for samples per second. */
+  samplesProcessed: CountSchema.optional(),
 });
 
 export type TargetRef = z.infer<typeof TargetRefSchema>;

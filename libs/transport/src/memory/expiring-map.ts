@@ -43,4 +43,19 @@ export class ExpiringMap<V> {
     this.entries.delete(key);
     return existed;
   }
+
+  /** Live entries with their absolute expiry (epoch ms, or null), for snapshots. */
+  entriesWithExpiry(): Array<[string, V, number | null]> {
+    const out: Array<[string, V, number | null]> = [];
+    for (const key of [...this.entries.keys()]) {
+      const value = this.get(key);
+      if (value !== undefined) out.push([key, value, this.entries.get(key)?.expiresAt ?? null]);
+    }
+    return out;
+  }
+
+  /** Puts back an entry read by {@link entriesWithExpiry}. */
+  restore(key: string, value: V, expiresAt: number | null): void {
+    this.entries.set(key, { value, expiresAt: expiresAt ?? undefined });
+  }
 }

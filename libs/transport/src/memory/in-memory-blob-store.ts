@@ -29,4 +29,15 @@ export class InMemoryBlobStore implements BlobStore {
   async delete(keys: readonly string[]): Promise<number> {
     return keys.filter((key) => this.blobs.delete(key)).length;
   }
+
+  /** Every live blob with its absolute expiry (epoch ms, or null); the bytes are the stored ones, not copies. */
+  snapshot(): Array<[string, Uint8Array, number | null]> {
+    return this.blobs.entriesWithExpiry();
+  }
+
+  /** Replaces everything with the entries of a {@link snapshot}. */
+  restore(entries: ReadonlyArray<readonly [string, Uint8Array, number | null]>): void {
+    for (const [key] of this.blobs.entriesWithExpiry()) this.blobs.delete(key);
+    for (const [key, bytes, expiresAt] of entries) this.blobs.restore(key, bytes.slice(), expiresAt);
+  }
 }

@@ -1,7 +1,14 @@
 import { metricsKey } from '@fedssd/protocol';
-import type { SetJsonOptions, StateStore } from '../ports.js';
+import type { GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
 import { checkTtl, toJson } from '../checks.js';
 import { ExpiringMap } from './expiring-map.js';
+
+/** The contents of an {@link InMemoryStateStore}: JSON texts with expiry, lists, sets. */
+export interface StateSnapshot {
+  readonly values: Array<[string, string, number | null]>;
+  readonly lists: Array<[string, string[]]>;
+  readonly sets: Array<[string, string[]]>;
+}
 
 /**
  * In-memory {@link StateStore}. Values are kept as JSON text, so callers get fresh copies and
@@ -39,11 +46,26 @@ export class InMemoryStateStore implements StateStore {
     return JSON.parse(nextText) as T;
   }
 
-  async appendMetrics(runId: string, row: unknown): Promise<void> {
+  async commitGuarded(guard: GuardedKey, writes: readonly JsonWrite[], append?: { runId: string; row: unknown }): Promise<boolean> {
+    // Serialise everything first so a value that is not JSON fails before anything is written.
+    const texts = writes.map((w) => [w.key, toJson(w.value)] as const);
+    const rowText = append === undefined ? undefined : toJson(append.row);
+    const text = this.values.get(guard.key);
+    if (text === undefined ? guard.seq !== -1 : seqOf(text) !== guard.seq) return false;
+    for (const [key, value] of texts) this.values.set(key, value);
+    if (append !== undefined && rowText !== undefined) this.pushRow(append.runId, rowText);
+    return true;
+  }
+
+  private pushRow(runId: string, text: string): void {
     const key = metricsKey(runId);
     const list = this.lists.get(key) ?? [];
-    list.push(toJson(row));
+    list.push(text);
     this.lists.set(key, list);
+  }
+
+  async appendMetrics(runId: string, row: unknown): Promise<void> {
+    this.pushRow(runId, toJson(row));
   }
 
   async listMetrics<T = unknown>(runId: string): Promise<T[]> {
@@ -72,4 +94,29 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async ping(): Promise<void> {}
+
+  /** Everything stored, as plain JSON-able data (the simulator's checkpoints). */
+  snapshot(): StateSnapshot {
+    return {
+      values: this.values.entriesWithExpiry(),
+      lists: [...this.lists].map(([key, rows]) => [key, [...rows]]),
+      sets: [...this.sets].map(([key, members]) => [key, [...members]]),
+    };
+  }
+
+  /** Replaces everything with a {@link snapshot}. */
+  restore(snapshot: StateSnapshot): void {
+    this.lists.clear();
+    this.sets.clear();
+    for (const [key] of this.values.entriesWithExpiry()) this.values.delete(key);
+    for (const [key, text, expiresAt] of snapshot.values) this.values.restore(key, text, expiresAt);
+    for (const [key, rows] of snapshot.lists) this.lists.set(key, [...rows]);
+    for (const [key, members] of snapshot.sets) this.sets.set(key, new Set(members));
+  }
+}
+
+/** The `seq` field of a stored JSON object (0 when absent or not an object). */
+function seqOf(text: string): number {
+  const value = JSON.parse(text) as { seq?: unknown } | null;
+  return typeof value === 'object' && value !== null && typeof value.seq === 'number' ? value.seq : 0;
 }

@@ -1,7 +1,7 @@
 import { metricsKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
 import { checkTtl, toJson } from '../checks.js';
-import type { SetJsonOptions, StateStore } from '../ports.js';
+import type { GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
 
 /**
  * Compare-and-set on the raw stored text: write ARGV[2] only if the key still holds ARGV[1]
@@ -16,6 +16,30 @@ elseif current ~= ARGV[1] then
   return 0
 end
 redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
+
+/**
+ * commitGuarded: KEYS[1] is the guard, KEYS[2..W+1] the writes (values ARGV[3..W+2]), KEYS[W+2]
+ * the metrics list when ARGV[2] = '1' (row ARGV[W+3]). ARGV[1] is the expected seq (-1: absent).
+ * Decoding the guard with cjson is cheap next to the round trips it saves, and the whole step is
+ * one script: Redis runs it atomically.
+ */
+const COMMIT_SCRIPT = `
+local want = tonumber(ARGV[1])
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, value = pcall(cjson.decode, current)
+  if not ok or type(value) ~= 'table' then return -1 end
+  local seq = value['seq']
+  if type(seq) ~= 'number' then seq = 0 end
+  if seq ~= want then return 0 end
+elseif want ~= -1 then
+  return 0
+end
+local writes = #KEYS - 1
+if ARGV[2] == '1' then writes = writes - 1 end
+for i = 1, writes do redis.call('SET', KEYS[i + 1], ARGV[i + 2]) end
+if ARGV[2] == '1' then redis.call('RPUSH', KEYS[#KEYS], ARGV[#ARGV]) end
 return 1`;
 
 /** Retries of {@link RedisStateStore.updateJson} under contention before giving up. */
@@ -57,6 +81,18 @@ export class RedisStateStore implements StateStore {
       if (written === 1) return JSON.parse(nextText) as T;
     }
     throw new Error(`updateJson(${key}): gave up after ${MAX_CAS_ATTEMPTS} conflicting writes`);
+  }
+
+  async commitGuarded(guard: GuardedKey, writes: readonly JsonWrite[], append?: { runId: string; row: unknown }): Promise<boolean> {
+    const keys = [guard.key, ...writes.map((w) => w.key)].map((k) => this.prefix + k);
+    const args = [String(guard.seq), append === undefined ? '0' : '1', ...writes.map((w) => toJson(w.value))];
+    if (append !== undefined) {
+      keys.push(this.prefix + metricsKey(append.runId));
+      args.push(toJson(append.row));
+    }
+    const reply = await this.redis.eval(COMMIT_SCRIPT, keys.length, ...keys, ...args);
+    if (reply === -1) throw new Error(`commitGuarded: ${guard.key} does not hold a JSON object`);
+    return reply === 1;
   }
 
   async appendMetrics(runId: string, row: unknown): Promise<void> {

@@ -9,8 +9,18 @@ export interface RunRepository {
   createRun(record: RunRecord): Promise<boolean>;
   getRun(runId: string): Promise<RunRecord | null>;
   listRuns(): Promise<RunRecord[]>;
-  /** Atomic read-modify-write; `patch` may run more than once and must be pure. Throws when the run does not exist. */
+  /**
+   * Atomic read-modify-write; `patch` may run more than once and must be pure. Increments `seq`,
+   * so a round-machine transition computed from the old record cannot overwrite this write.
+   * Throws when the run does not exist.
+   */
   updateRun(runId: string, patch: (run: RunRecord) => RunRecord): Promise<RunRecord>;
+  /**
+   * Persists one round-machine transition atomically: the run record (its `seq` set to
+   * `expectedSeq + 1`), the round records and the metrics row, only if the stored run still has
+   * `seq === expectedSeq`. Returns the stored run, or null when another writer got there first.
+   */
+  commit(expectedSeq: number, writes: TransitionWrites): Promise<RunRecord | null>;
   getRound(runId: string, round: number): Promise<RoundRecord | null>;
   putRound(record: RoundRecord): Promise<void>;
   /** Atomic read-modify-write of a round; returning undefined leaves it unchanged. */
@@ -22,6 +32,13 @@ export interface RunRepository {
   putTargets(runId: string, bytes: Uint8Array): Promise<void>;
   getTargets(runId: string): Promise<Uint8Array | null>;
   ping(): Promise<void>;
+}
+
+/** What one transition of the round machine writes. */
+export interface TransitionWrites {
+  readonly run: RunRecord;
+  readonly rounds: readonly RoundRecord[];
+  readonly metricsRow?: MetricsRow;
 }
 
 export class RunNotFoundError extends Error {
@@ -45,9 +62,21 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       return runs.filter((r): r is RunRecord => r !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async updateRun(runId, patch) {
-      const next = await state.updateJson<RunRecord>(runKey(runId), (current) => (current === null ? undefined : patch(current)));
+      const next = await state.updateJson<RunRecord>(runKey(runId), (current) =>
+        current === null ? undefined : { ...patch(current), seq: (current.seq ?? 0) + 1 },
+      );
       if (next === null) throw new RunNotFoundError(runId);
       return next;
+    },
+    async commit(expectedSeq, writes) {
+      const { runId } = writes.run;
+      const run: RunRecord = { ...writes.run, seq: expectedSeq + 1 };
+      const ok = await state.commitGuarded(
+        { key: runKey(runId), seq: expectedSeq },
+        [{ key: runKey(runId), value: run }, ...writes.rounds.map((r) => ({ key: roundKey(runId, r.round), value: r }))],
+        writes.metricsRow === undefined ? undefined : { runId, row: writes.metricsRow },
+      );
+      return ok ? run : null;
     },
     getRound: (runId, round) => state.getJson<RoundRecord>(roundKey(runId, round)),
     async putRound(record) {

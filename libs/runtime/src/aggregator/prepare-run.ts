@@ -1,0 +1,23 @@
+import { deriveSeed, encodeTargets } from '@fedssd/engine';
+import type { RunRecord } from '@fedssd/protocol';
+import { createModel } from '@fedssd/ssl';
+import { encodeWeights } from '@fedssd/tensor';
+import type { RunRepository } from '@fedssd/transport';
+import type { RunContextCache } from './run-context.js';
+
+/**
+ * What `run.start` does before the round machine takes over: derive the run's context (data,
+ * partition, targets), store model v0 (the seeded initial model, the same in every process) and
+ * the SSD targets. Idempotent: a redelivered command writes the same bytes again. Throws when
+ * the run cannot be prepared (missing data, a config this data cannot satisfy): the user's to fix.
+ */
+export async function prepareRunStorage(runs: RunRepository, contexts: RunContextCache, run: RunRecord): Promise<void> {
+  const context = await contexts.get(run);
+  const model = createModel(context.prepared.spec, deriveSeed(run.config.seed, 'init'));
+  try {
+    await runs.putModel(run.runId, 0, encodeWeights(model.getWeights()));
+  } finally {
+    model.dispose();
+  }
+  if (context.prepared.targets) await runs.putTargets(run.runId, encodeTargets(context.prepared.targets));
+}
