@@ -27,6 +27,11 @@ export const RunRecordSchema = z.object({
   currentRound: z.number().int().min(0),
   roundStatus: z.union([z.enum(ROUND_STATUSES), z.literal('none')]),
   globalVersion: z.number().int().min(0),
+  /**
+   * The round a `POST /v1/runs/:id/rounds` last asked for, written in the same atomic update
+   * that accepted the request (see `decideRoundRequest`); absent until the first request.
+   */
+  requestedRound: z.number().int().min(0).optional(),
   error: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
