@@ -1,4 +1,15 @@
-import { modelKey, roundKey, runKey, runsIndexKey, targetsKey, type MetricsRow, type RoundRecord, type RunRecord } from '@fedssd/protocol';
+import {
+  modelKey,
+  roundKey,
+  runKey,
+  runsIndexKey,
+  specKey,
+  targetsKey,
+  type MetricsRow,
+  type RoundRecord,
+  type RunRecord,
+  type StoredModelSpec,
+} from '@fedssd/protocol';
 import type { BlobStore, StateStore } from '../ports.js';
 
 /**
@@ -9,8 +20,11 @@ export interface RunRepository {
   createRun(record: RunRecord): Promise<boolean>;
   getRun(runId: string): Promise<RunRecord | null>;
   listRuns(): Promise<RunRecord[]>;
-  /** Atomic read-modify-write; `patch` may run more than once and must be pure. Throws when the run does not exist. */
-  updateRun(runId: string, patch: (run: RunRecord) => RunRecord): Promise<RunRecord>;
+  /**
+   * Atomic read-modify-write; `patch` may run more than once and must be pure. Returning undefined
+   * leaves the record unwritten and resolves to it as read. Throws when the run does not exist.
+   */
+  updateRun(runId: string, patch: (run: RunRecord) => RunRecord | undefined): Promise<RunRecord>;
   getRound(runId: string, round: number): Promise<RoundRecord | null>;
   putRound(record: RoundRecord): Promise<void>;
   /** Atomic read-modify-write of a round; returning undefined leaves it unchanged. */
@@ -21,6 +35,10 @@ export interface RunRepository {
   getModel(runId: string, version: number): Promise<Uint8Array | null>;
   putTargets(runId: string, bytes: Uint8Array): Promise<void>;
   getTargets(runId: string): Promise<Uint8Array | null>;
+  /** Stores the model spec the run's models are built with (written with model v0, never changed). */
+  putSpec(runId: string, spec: StoredModelSpec): Promise<void>;
+  /** The stored model spec as written (unvalidated JSON), or null for a run stored before specs were. */
+  getSpec(runId: string): Promise<StoredModelSpec | null>;
   ping(): Promise<void>;
 }
 
@@ -65,6 +83,10 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       await blobs.putBlob(targetsKey(runId), bytes);
     },
     getTargets: (runId) => blobs.getBlob(targetsKey(runId)),
+    async putSpec(runId, spec) {
+      await state.setJson(specKey(runId), spec);
+    },
+    getSpec: (runId) => state.getJson<StoredModelSpec>(specKey(runId)),
     ping: () => state.ping(),
   };
 }
