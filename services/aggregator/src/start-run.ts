@@ -44,6 +44,7 @@ export async function startRun(core: Core, msg: RunStart, resume: (runId: string
     // Bad config for this data (e.g. too few images per client) or a missing data set: the user's to fix.
     return markFailed(core, runId, undefined, `cannot prepare the run: ${(error as Error).message}`);
   }
+  await core.runs.putSpec(runId, context.prepared.spec);
   const model = createModel(context.prepared.spec, deriveSeed(run.config.seed, 'init'));
   try {
     await core.runs.putModel(runId, 0, encodeWeights(model.getWeights()));
