@@ -17,6 +17,7 @@ beforeAll(async () => {
   api = await inProcessApi({ rateLimitPerMinute: 1_000_000, bodyLimitBytes: 65_536 });
   const created = await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: { clients: 2, rounds: 1 } });
   expect(created.statusCode).toBe(201);
+  await api.runs.putSpec('run-1', { kind: 'small', inputShape: [28, 28, 1], featureDim: 128, width: 1 });
   await api.runs.putModel('run-1', 0, new Uint8Array([1, 2, 3]));
 });
 afterAll(async () => api?.close());

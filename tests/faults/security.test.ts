@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { ApiConfigSchema, OPERATIONS } from '@fedssd/api';
+import { ApiConfigSchema } from '@fedssd/api';
 // Not re-exported by the package index: read straight from the service's config module.
 import { AggregatorConfigSchema } from '../../services/aggregator/src/config.js';
 import { TrainerConfigSchema } from '../../services/trainer/src/config.js';
@@ -20,20 +20,33 @@ afterEach(async () => {
   api = undefined;
 });
 
-/** Concrete URLs for every authenticated operation of the OpenAPI list (ids of an existing run). */
-function authedRoutes(): Array<{ method: 'GET' | 'POST'; url: string }> {
-  return OPERATIONS.filter((op) => op.auth).map((op) => ({
-    method: op.method.toUpperCase() as 'GET' | 'POST',
-    url: op.path.replace('{id}', 'run-1').replace('{round}', '1'),
-  }));
+/**
+ * Concrete URLs (ids of an existing run) for every operation the api's generated /openapi.json
+ * marks as needing the bearer scheme: the document is derived from the routes themselves, so a
+ * route added later is walked here too.
+ */
+async function authedRoutes(app: InProcessApi['app']): Promise<Array<{ method: 'GET' | 'POST'; url: string }>> {
+  const doc = (await app.inject({ url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>;
+  }>();
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods)
+      .filter(([, op]) => op.security?.some((requirement) => 'bearer' in requirement))
+      .map(([method]) => ({
+        method: method.toUpperCase() as 'GET' | 'POST',
+        url: path.replace('{id}', 'run-1').replace('{round}', '1'),
+      })),
+  );
 }
 
 describe('security: bearer token on every /v1 route', () => {
   it('when the token is missing, wrong, malformed or in the wrong scheme, then every /v1 operation answers 401 in the error shape', async () => {
     api = await inProcessApi();
     await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} });
-    const routes = authedRoutes();
+    const routes = await authedRoutes(api.app);
     expect(routes.length).toBeGreaterThanOrEqual(9);
+    // Every /v1 route the app serves is among them (nothing under /v1 is documented as open).
+    expect(routes.map((r) => r.url).filter((url) => url.startsWith('/v1/'))).toHaveLength(routes.length);
     const bad: Array<Record<string, string>> = [
       {},
       { authorization: `Bearer ${TOKEN}x` },
@@ -56,7 +69,9 @@ describe('security: bearer token on every /v1 route', () => {
   it('when the right token is sent, then no /v1 operation answers 401 (the check admits it)', async () => {
     api = await inProcessApi();
     await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} });
-    for (const route of authedRoutes().filter((r) => !r.url.endsWith('/events'))) {
+    const routes = await authedRoutes(api.app);
+    expect(routes.length).toBeGreaterThanOrEqual(9);
+    for (const route of routes.filter((r) => !r.url.endsWith('/events'))) {
       const res = await api.app.inject({ ...route, headers: AUTH, ...(route.method === 'POST' ? { payload: {} } : {}) });
       expect(res.statusCode, `${route.method} ${route.url}`).not.toBe(401);
     }
@@ -109,6 +124,8 @@ describe('security: one run cannot read another run', () => {
   it('when crafted run ids ask for a model, then only that exact run answers and run-2 bytes never leak through run-1 or traversal ids', async () => {
     api = await inProcessApi();
     for (let i = 0; i < 2; i++) await api.app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} });
+    for (const runId of ['run-1', 'run-2'])
+      await api.runs.putSpec(runId, { kind: 'small', inputShape: [28, 28, 1], featureDim: 128, width: 1 });
     await api.runs.putModel('run-1', 0, new Uint8Array([11, 11, 11]));
     await api.runs.putModel('run-2', 0, new Uint8Array([22, 22, 22, 22]));
     const own = await api.app.inject({ url: '/v1/runs/run-1/model/weights.bin?version=0', headers: AUTH });
@@ -144,7 +161,7 @@ describe('security: one run cannot read another run', () => {
 });
 
 describe('security: docs page headers', () => {
-  it('when /docs is fetched, then it carries a script-free CSP, nosniff, frame denial, no referrer and HSTS, and holds no script', async () => {
+  it('when /docs is fetched, then it carries a CSP allowing scripts from this origin only, nosniff, frame denial, no referrer and HSTS, and holds no inline or third-party script', async () => {
     api = await inProcessApi();
     const res = await api.app.inject({ url: '/docs' });
     expect(res.statusCode).toBe(200);
@@ -153,9 +170,22 @@ describe('security: docs page headers', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
     expect(String(res.headers['strict-transport-security'])).toMatch(/max-age=\d{7,}/);
-    expect(res.body).not.toMatch(/<script/i);
+    // Swagger UI needs scripts: each is an empty <script src> on this origin, never inline code or another host.
+    const scripts = [...res.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(body!.trim()).toBe('');
+      expect(attributes).toMatch(/\bsrc="\/docs\/static\/[\w.-]+\.js"/);
+    }
+    expect(res.body.match(/<script\b/gi)).toHaveLength(scripts.length);
+    expect(res.body).not.toMatch(/\bon[a-z]+=/i);
+    // JSON answers allow nothing at all.
+    const json = await api.app.inject({ url: '/healthz' });
+    expect(String(json.headers['content-security-policy'])).toMatch(/^default-src 'none'/);
+    expect(String(json.headers['content-security-policy'])).not.toContain('script-src');
   });
 });
 

@@ -9,3 +9,5 @@ export * from './messages/codec.js';
 export * from './names.js';
 export * from './keys.js';
 export * from './records.js';
+export * from './round-request.js';
+export * from './model-spec.js';

@@ -50,6 +50,11 @@ export function targetsKey(runId: string): string {
   return `${run(runId)}:targets`;
 }
 
+/** The model spec (kind, input shape, feature width) the run's global models were built with (JSON), stored with model v0. */
+export function specKey(runId: string): string {
+  return `${run(runId)}:spec`;
+}
+
 /** Per-round metrics history (a list of JSON rows). */
 export function metricsKey(runId: string): string {
   return `${run(runId)}:metrics`;

@@ -31,14 +31,17 @@ export const RunRecordSchema = z.object({
   currentRound: z.number().int().min(0),
   roundStatus: z.union([z.enum(ROUND_STATUSES), z.literal('none')]),
   globalVersion: z.number().int().min(0),
+  /**
+   * The round a `POST /v1/runs/:id/rounds` last asked for, written in the same atomic update
+   * that accepted the request (see `decideRoundRequest`); absent until the first request.
+   */
+  requestedRound: z.number().int().min(0).optional(),
   error: z.string().optional(),
   /**
    * Transition counter: every write of the record increments it, and the round machine's driver
    * commits a transition only if the stored value is the one it read (absent = 0).
    */
   seq: z.number().int().min(0).optional(),
-  /** Highest round a user asked for through the api (manual advance); absent = 0. */
-  requestedRound: z.number().int().min(0).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

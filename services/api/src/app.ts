@@ -2,20 +2,23 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { ApiError, errorBody } from './errors.js';
 import { EventHub } from './event-hub.js';
-import { buildOpenApiDocument } from './openapi.js';
-import { bearerAuth } from './plugins/auth.js';
+import { createModelExporter } from './model-export.js';
+import { requireBearer } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { installHttpMetrics } from './plugins/http-metrics.js';
+import { installOpenApi, openApiRoutes } from './plugins/openapi.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import type { CommandBus, ModelExporter, ReadinessCheck, RunStore } from './ports.js';
-import { docsRoutes } from './routes/docs.js';
+import { documentResponses, errorResponse } from './schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { modelRoutes } from './routes/model.js';
 import { opsRoutes } from './routes/ops.js';
 import { roundRoutes } from './routes/rounds.js';
 import { runRoutes } from './routes/runs.js';
+import { formatValidationErrors } from './validation.js';
 
 /** Everything the api talks to, built in main.ts (or by a test) and passed in. */
 export interface AppDeps {
@@ -26,7 +29,7 @@ export interface AppDeps {
   apiToken: string;
   /** Named readiness checks for /readyz (e.g. broker, redis); default none. */
   readiness?: Record<string, ReadinessCheck>;
-  /** TensorFlow.js exporter; absent -> the model routes answer 501. */
+  /** TensorFlow.js exporter; default {@link createModelExporter} (loads TensorFlow.js on first use). */
   modelExporter?: ModelExporter;
   /** Queue depths exported on each /metrics scrape. */
   queueDepths?: () => Promise<Record<string, number>>;
@@ -68,12 +71,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // Errors raised before routing (e.g. a malformed percent-encoding) bypass the error handler.
     frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(400).send(errorBody('BAD_REQUEST', error.message)),
+    // Request schemas fail as one 400 VALIDATION_FAILED naming every field (see validation.ts).
+    schemaErrorFormatter: formatValidationErrors,
   });
+  // Routes declare zod schemas: requests are parsed by them, responses serialized through them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // JSON only: without this, a text/plain body would reach the handlers as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installHttpMetrics(app, deps.metrics);
   installSecurityHeaders(app);
+  // Before any route: it collects the routes registered after it into the OpenAPI document.
+  await installOpenApi(app, deps.version ?? '0.1.0');
 
   let draining = false;
   const hub = new EventHub(deps.bus, app.log);
@@ -91,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       isDraining: () => draining,
     }),
   );
-  await app.register(docsRoutes(buildOpenApiDocument(deps.version ?? '0.1.0')));
+  await app.register(openApiRoutes());
 
   const now = deps.now ?? (() => new Date());
   const newRunId = deps.newRunId ?? (() => randomUUID());
@@ -106,11 +116,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
           ),
       });
-      v1.addHook('onRequest', bearerAuth(deps.apiToken));
+      v1.addHook('onRoute', documentResponses({ 429: errorResponse('Too many requests from this client IP (RATE_LIMITED)') }));
+      requireBearer(v1, deps.apiToken);
       await v1.register(runRoutes({ runs: deps.runs, bus: deps.bus, now, newRunId }));
-      await v1.register(roundRoutes({ runs: deps.runs, bus: deps.bus }));
+      await v1.register(roundRoutes({ runs: deps.runs, bus: deps.bus, now }));
       await v1.register(eventRoutes({ runs: deps.runs, hub, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }));
-      await v1.register(modelRoutes({ runs: deps.runs, exporter: deps.modelExporter }));
+      await v1.register(modelRoutes({ runs: deps.runs, exporter: deps.modelExporter ?? createModelExporter() }));
     },
     { prefix: '/v1' },
   );

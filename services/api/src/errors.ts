@@ -6,18 +6,22 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   ROUND_IN_PROGRESS: 409,
+  ROUND_ALREADY_REQUESTED: 409,
   RUN_NOT_ACTIVE: 409,
   RUN_COMPLETE: 409,
+  MODEL_SPEC_MISSING: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
-  NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
   NOT_READY: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Every code, for the error body's schema (a closed set in the OpenAPI document). */
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
 /** The one error body of the api. */
 export interface ErrorBody {

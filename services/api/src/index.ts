@@ -1,6 +1,5 @@
 export { buildApp, type AppDeps } from './app.js';
 export { ApiConfigSchema, type ApiConfig } from './config.js';
-export { ApiError, ERROR_STATUS, type ErrorCode, type ErrorBody } from './errors.js';
-export { buildOpenApiDocument, OPERATIONS } from './openapi.js';
-export { loadModelExporter, lazyModelExporter, imageShapeOf } from './model-export.js';
+export { ApiError, ERROR_CODES, ERROR_STATUS, type ErrorCode, type ErrorBody } from './errors.js';
+export { createModelExporter } from './model-export.js';
 export type { RunStore, CommandBus, ModelExporter, ExportedModel, ReadinessCheck } from './ports.js';

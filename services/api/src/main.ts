@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ApiConfigSchema, type ApiConfig } from './config.js';
-import { lazyModelExporter, loadModelExporter } from './model-export.js';
+import { createModelExporter } from './model-export.js';
 
 /** The api's composition root: config, logger, metrics, adapters, app, listen, graceful shutdown. */
 async function main(): Promise<void> {
@@ -43,27 +43,14 @@ async function main(): Promise<void> {
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
   }));
 
-  // Loaded on the first export request: TensorFlow.js takes seconds to load and start-up should not wait.
-  const modelExporter = lazyModelExporter(() =>
-    loadModelExporter().then(
-      (exporter) => {
-        if (exporter === undefined) log.warn({}, 'model export disabled: @fedssd/ssl has no exportEncoder');
-        return exporter;
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'model export unavailable');
-        return undefined;
-      },
-    ),
-  );
-
   const app = (open.app = await buildApp({
     runs: createRunRepository(redis.state, redis.blobs),
     bus: amqp.bus,
     metrics,
     logger: log,
     apiToken: config.API_TOKEN,
-    modelExporter,
+    // Loads TensorFlow.js on the first export request: start-up does not wait seconds for it.
+    modelExporter: createModelExporter(),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: config.API_TRUST_PROXY,

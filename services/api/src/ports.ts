@@ -1,21 +1,26 @@
-import type { Message, MessageInput, MetricsRow, RoundRecord, RunConfig, RunRecord } from '@fedssd/protocol';
+import type { Message, MessageInput, MetricsRow, RoundRecord, RunRecord, StoredModelSpec } from '@fedssd/protocol';
 
 /**
  * What the api needs from the outside world, and nothing more. The run repository of
  * @fedssd/transport and its event bus satisfy these structurally; tests pass in-memory fakes.
  */
 
-/** Run state the api reads; the api writes only new runs and the `stopping` status. */
+/** Run state the api reads; the api writes only new runs, the `stopping` status and `requestedRound`. */
 export interface RunStore {
   /** Resolves false (or nothing) when the id already exists. */
   createRun(record: RunRecord): Promise<boolean | void>;
   getRun(runId: string): Promise<RunRecord | null>;
   listRuns(): Promise<RunRecord[]>;
-  /** Atomic read-modify-write; `patch` may run more than once and must be pure. */
-  updateRun(runId: string, patch: (run: RunRecord) => RunRecord): Promise<RunRecord>;
+  /**
+   * Atomic read-modify-write; `patch` may run more than once and must be pure; returning undefined
+   * writes nothing. The api writes `stopping` and `requestedRound` this way.
+   */
+  updateRun(runId: string, patch: (run: RunRecord) => RunRecord | undefined): Promise<RunRecord>;
   getRound(runId: string, round: number): Promise<RoundRecord | null>;
   listMetrics(runId: string): Promise<MetricsRow[]>;
   getModel(runId: string, version: number): Promise<Uint8Array | null>;
+  /** The model spec stored with model v0; null for runs stored before specs were. */
+  getSpec(runId: string): Promise<StoredModelSpec | null>;
 }
 
 export interface BusSubscription {
@@ -30,12 +35,19 @@ export interface CommandBus {
 
 /** A TensorFlow.js model artifact: `model.json` contents and the concatenated weight bytes. */
 export interface ExportedModel {
-  modelJson: Record<string, unknown>;
+  /** A layers-model `model.json` (other TensorFlow.js fields such as `generatedBy` pass through). */
+  modelJson: {
+    format: string;
+    modelTopology: Record<string, unknown>;
+    weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
+    [field: string]: unknown;
+  };
+  /** The weights of every manifest group, concatenated in manifest order. */
   weightData: Uint8Array;
 }
 
-/** Turns a stored global model blob into a TensorFlow.js encoder; absent until @fedssd/ssl exports `exportEncoder`. */
-export type ModelExporter = (config: RunConfig, modelBytes: Uint8Array) => Promise<ExportedModel> | ExportedModel;
+/** Turns a stored global model blob, built to `spec`, into a TensorFlow.js encoder. */
+export type ModelExporter = (spec: StoredModelSpec, modelBytes: Uint8Array) => Promise<ExportedModel> | ExportedModel;
 
 /** Resolves when a dependency answers; throws (with a short reason) when it does not. */
 export type ReadinessCheck = () => Promise<void>;

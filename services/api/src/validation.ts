@@ -1,18 +1,23 @@
-import { formatZodError } from '@fedssd/protocol';
+import type { FastifySchemaValidationError } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+
+/** Fastify's name of a request part -> the name our messages use (`query.version`, as before). */
+const PART: Record<string, string> = { querystring: 'query' };
 
 /**
- * Parse a request part with a zod schema or throw a 400 naming every bad field, e.g.
- * `body.clients: must be between 1 and 1000 (got 0)`.
+ * Fastify's `schemaErrorFormatter`: one line per problem the zod validator found, `part.path:
+ * message`, joined with `; `, e.g. `body.clients: must be between 1 and 1000 (got 0); body.lr:
+ * ...`. A problem with the part as a whole reads `body: ...`. The error handler answers it as 400
+ * VALIDATION_FAILED with this message.
  */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params' | 'query'): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = formatZodError(parsed.error).map((line) =>
-    line.startsWith('(root)') ? `${where}${line.slice(6)}` : `${where}.${line}`,
-  );
-  throw new ApiError('VALIDATION_FAILED', problems.join('; '));
+export function formatValidationErrors(errors: readonly FastifySchemaValidationError[], dataVar: string): Error {
+  const part = PART[dataVar] ?? dataVar;
+  const lines = errors.map((error) => {
+    // fastify-type-provider-zod writes the zod issue path as a JSON pointer ("/dsr/scale", "/" at the root).
+    const path = error.instancePath.split('/').filter((segment) => segment !== '');
+    return `${[part, ...path].join('.')}: ${error.message ?? 'invalid'}`;
+  });
+  return new Error(lines.join('; '));
 }
 
 /** A decimal integer in a query string or path, in [min, max]. */

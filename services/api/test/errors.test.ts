@@ -105,6 +105,19 @@ describe('client mistakes never give a 5xx', () => {
     }
   });
 
+  it('when a docs asset request fails with a status no code has (bad path 403, 412, 416), then 400 BAD_REQUEST in the one shape', async () => {
+    t = await build();
+    for (const [url, headers] of [
+      ['/docs/static/%00', {}],
+      ['/docs/static/index.css', { range: 'bytes=99999999-' }],
+      ['/docs/static/index.css', { 'if-match': '"other"' }],
+    ] as const) {
+      const res = await t.app.inject({ url, headers });
+      expect(res.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(400);
+      expect(errorOf(res).code).toBe('BAD_REQUEST');
+    }
+  });
+
   it('when the route does not exist, then 404 JSON naming it', async () => {
     t = await build();
     const res = await t.app.inject({ url: '/v2/nothing?x=1' });
@@ -131,6 +144,17 @@ describe('client mistakes never give a 5xx', () => {
 });
 
 describe('server faults', () => {
+  it('when a stored record does not match the response schema, then 500 INTERNAL and the mismatch stays in the log', async () => {
+    t = await build();
+    await t.createRun();
+    const run = await t.runs.getRun('run-1');
+    await t.transport.state.setJson('fedssd:run:{run-1}', { ...run, roundStatus: 'exploded' });
+    const res = await t.app.inject({ url: '/v1/runs/run-1', headers: AUTH });
+    expect(res.statusCode).toBe(500);
+    expect(errorOf(res)).toEqual({ code: 'INTERNAL', message: 'internal error; see the server log' });
+    expect(res.body).not.toContain('exploded');
+  });
+
   it('when a dependency throws, then 500 INTERNAL hides the internals', async () => {
     t = await build();
     t.runs.listRuns = async () => {

@@ -1,25 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OPERATIONS } from '../src/index.js';
 import { AUTH, build, errorOf, type TestApp } from './helper.js';
 
 let t: TestApp;
 
-/** `METHOD /path/{param}` for every route in Fastify's printed route tree (HEAD twins dropped). */
-function servedRoutes(tree: string): string[] {
-  const stack: string[] = [];
-  const out: string[] = [];
-  for (const line of tree.split('\n')) {
-    const at = line.indexOf('── ');
-    if (at < 0) continue;
-    const depth = (at - 1) / 4;
-    const [, segment, methods] = /^(\S+)(?: \(([A-Z, ]+)\))?/.exec(line.slice(at + 3))!;
-    stack.length = depth;
-    stack.push(segment!);
-    const path = stack.join('').replace(/:(\w+)/g, '{$1}');
-    for (const method of methods?.split(', ') ?? []) if (method !== 'HEAD') out.push(`${method} ${path}`);
-  }
-  return out;
-}
 afterEach(async () => t.close());
 
 describe('health and readiness', () => {
@@ -67,50 +50,5 @@ describe('/metrics', () => {
     expect(res.body).toContain('fedssd_http_requests_total{method="POST",route="/v1/runs",status="201",service="api"} 1');
     expect(res.body).toContain('fedssd_http_requests_total{method="GET",route="/v1/runs/:id",status="200",service="api"} 1');
     expect(res.body).toContain('fedssd_http_requests_total{method="GET",route="/v1/runs/:id",status="404",service="api"} 1');
-  });
-});
-
-describe('OpenAPI and docs', () => {
-  it('then /openapi.json is an OpenAPI 3.1 document listing every route the app serves', async () => {
-    t = await build();
-    const res = await t.app.inject({ url: '/openapi.json' });
-    const doc = JSON.parse(res.body) as { openapi: string; paths: Record<string, Record<string, unknown>> };
-    expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths)
-      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
-      .sort();
-    // Every route Fastify serves (HEAD twins aside), from its own route listing, in OpenAPI syntax.
-    const fromFastify = servedRoutes(t.app.printRoutes({ commonPrefix: false }));
-    expect(fromFastify.sort()).toEqual(documented);
-    const served: string[] = [];
-    for (const op of OPERATIONS) {
-      const url = op.path.replace(/\{(\w+)\}/g, ':$1');
-      const probe = t.app.hasRoute({ method: op.method.toUpperCase() as 'GET', url });
-      expect(probe, `${op.method} ${url} is served`).toBe(true);
-      served.push(`${op.method.toUpperCase()} ${op.path}`);
-    }
-    expect(documented).toEqual(served.sort());
-    expect(documented).toHaveLength(15);
-  });
-
-  it('then the run config body schema carries the zod ranges and defaults', async () => {
-    t = await build();
-    const doc = (await t.app.inject({ url: '/openapi.json' })).json();
-    const schema = doc.paths['/v1/runs'].post.requestBody.content['application/json'].schema;
-    expect(schema.properties.clients).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 10 });
-    expect(schema.properties.method.enum).toEqual(['baseline', 'dsr', 'pd', 'ssd']);
-    expect(schema.additionalProperties).toBe(false);
-    expect(doc.paths['/v1/runs/{id}/rounds/{round}'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'round']);
-  });
-
-  it('then /docs is HTML rendering every route, with security headers', async () => {
-    t = await build();
-    const res = await t.app.inject({ url: '/docs' });
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-frame-options']).toBe('DENY');
-    for (const op of OPERATIONS) expect(res.body).toContain(`<code>${op.path}</code>`);
-    expect(res.body).not.toContain('<script');
   });
 });

@@ -46,6 +46,43 @@ describe('rounds', () => {
     expect(errorOf(done)).toEqual({ code: 'RUN_COMPLETE', message: 'run run-1 already ran all 2 rounds' });
   });
 
+  it('when round 1 was requested and has not opened yet, then a second request is 409 ROUND_ALREADY_REQUESTED and one round.start went out', async () => {
+    t = await build();
+    await t.createRun();
+    expect((await post('/v1/runs/run-1/rounds')).statusCode).toBe(202);
+    expect(await t.runs.getRun('run-1')).toMatchObject({ currentRound: 0, requestedRound: 1 });
+    const again = await post('/v1/runs/run-1/rounds');
+    expect(again.statusCode).toBe(409);
+    expect(errorOf(again)).toEqual({
+      code: 'ROUND_ALREADY_REQUESTED',
+      message: 'round 1 of run run-1 was already requested; wait for it to open and close',
+    });
+    await settle();
+    expect(t.commands.filter((c) => c.type === 'round.start')).toHaveLength(1);
+    // Once the aggregator ran round 1, round 2 may be requested.
+    await t.runs.updateRun('run-1', (r) => ({ ...r, status: 'running', currentRound: 1, roundStatus: 'closed' }));
+    expect((await post('/v1/runs/run-1/rounds')).json()).toEqual({ runId: 'run-1', round: 2, status: 'requested' });
+  });
+
+  it('when the broker rejects round.start, then 503 UNAVAILABLE and the request is withdrawn, so a retry is accepted', async () => {
+    t = await build();
+    await t.createRun();
+    const publish = t.transport.bus.publish.bind(t.transport.bus);
+    t.transport.bus.publish = async () => {
+      throw new Error('channel closed');
+    };
+    const failed = await post('/v1/runs/run-1/rounds');
+    expect(failed.statusCode).toBe(503);
+    expect(errorOf(failed)).toEqual({
+      code: 'UNAVAILABLE',
+      message: 'the message broker did not accept the round.start command; retry later',
+    });
+    expect((await t.runs.getRun('run-1'))?.requestedRound).toBe(0);
+    t.transport.bus.publish = publish;
+    expect((await post('/v1/runs/run-1/rounds')).statusCode).toBe(202);
+    await vi.waitFor(() => expect(t.commands.at(-1)).toMatchObject({ type: 'round.start', round: 1 }));
+  });
+
   it('when the run is unknown, then 404', async () => {
     t = await build();
     expect((await post('/v1/runs/ghost/rounds')).statusCode).toBe(404);

@@ -39,6 +39,14 @@ const CASES: Case[] = [
     effects: [],
   },
   {
+    name: 'start with a round requested through the api before the run was prepared: that round opens (the request is pending, not lost)',
+    state: { run: runOf({ status: 'created', requestedRound: 1 }, { autoAdvance: false }), round: null },
+    event: { type: 'start' },
+    run: { status: 'running', currentRound: 1, roundStatus: 'open' },
+    round: { round: 1, status: 'open' },
+    effects: ['publish-jobs'],
+  },
+  {
     name: 'start of a run stopped before it began: stopped at once',
     state: { run: runOf({ status: 'stopping' }), round: null },
     event: { type: 'start' },

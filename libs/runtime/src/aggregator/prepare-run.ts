@@ -13,6 +13,8 @@ import type { RunContextCache } from './run-context.js';
  */
 export async function prepareRunStorage(runs: RunRepository, contexts: RunContextCache, run: RunRecord): Promise<void> {
   const context = await contexts.get(run);
+  // The spec first: model v0 never exists without the spec the api exports it with.
+  await runs.putSpec(run.runId, context.prepared.spec);
   const model = createModel(context.prepared.spec, deriveSeed(run.config.seed, 'init'));
   try {
     await runs.putModel(run.runId, 0, encodeWeights(model.getWeights()));

@@ -1,4 +1,15 @@
-import { modelKey, roundKey, runKey, runsIndexKey, targetsKey, type MetricsRow, type RoundRecord, type RunRecord } from '@fedssd/protocol';
+import {
+  modelKey,
+  roundKey,
+  runKey,
+  runsIndexKey,
+  specKey,
+  targetsKey,
+  type MetricsRow,
+  type RoundRecord,
+  type RunRecord,
+  type StoredModelSpec,
+} from '@fedssd/protocol';
 import type { BlobStore, StateStore } from '../ports.js';
 
 /**
@@ -10,11 +21,12 @@ export interface RunRepository {
   getRun(runId: string): Promise<RunRecord | null>;
   listRuns(): Promise<RunRecord[]>;
   /**
-   * Atomic read-modify-write; `patch` may run more than once and must be pure. Increments `seq`,
-   * so a round-machine transition computed from the old record cannot overwrite this write.
-   * Throws when the run does not exist.
+   * Atomic read-modify-write; `patch` may run more than once and must be pure. Returning undefined
+   * leaves the record unwritten and resolves to it as read. A write increments `seq`, so a
+   * round-machine transition computed from the old record cannot overwrite it. Throws when the
+   * run does not exist.
    */
-  updateRun(runId: string, patch: (run: RunRecord) => RunRecord): Promise<RunRecord>;
+  updateRun(runId: string, patch: (run: RunRecord) => RunRecord | undefined): Promise<RunRecord>;
   /**
    * Persists one round-machine transition atomically: the run record (its `seq` set to
    * `expectedSeq + 1`), the round records and the metrics row, only if the stored run still has
@@ -31,6 +43,10 @@ export interface RunRepository {
   getModel(runId: string, version: number): Promise<Uint8Array | null>;
   putTargets(runId: string, bytes: Uint8Array): Promise<void>;
   getTargets(runId: string): Promise<Uint8Array | null>;
+  /** Stores the model spec the run's models are built with (written with model v0, never changed). */
+  putSpec(runId: string, spec: StoredModelSpec): Promise<void>;
+  /** The stored model spec as written (unvalidated JSON), or null for a run stored before specs were. */
+  getSpec(runId: string): Promise<StoredModelSpec | null>;
   ping(): Promise<void>;
 }
 
@@ -62,9 +78,11 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       return runs.filter((r): r is RunRecord => r !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async updateRun(runId, patch) {
-      const next = await state.updateJson<RunRecord>(runKey(runId), (current) =>
-        current === null ? undefined : { ...patch(current), seq: (current.seq ?? 0) + 1 },
-      );
+      const next = await state.updateJson<RunRecord>(runKey(runId), (current) => {
+        if (current === null) return undefined;
+        const patched = patch(current);
+        return patched === undefined ? undefined : { ...patched, seq: (current.seq ?? 0) + 1 };
+      });
       if (next === null) throw new RunNotFoundError(runId);
       return next;
     },
@@ -94,6 +112,10 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       await blobs.putBlob(targetsKey(runId), bytes);
     },
     getTargets: (runId) => blobs.getBlob(targetsKey(runId)),
+    async putSpec(runId, spec) {
+      await state.setJson(specKey(runId), spec);
+    },
+    getSpec: (runId) => state.getJson<StoredModelSpec>(specKey(runId)),
     ping: () => state.ping(),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import { documentResponses, errorResponse } from '../schemas.js';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -23,4 +24,17 @@ export function bearerAuth(token: string) {
     if (match === null) throw new ApiError('UNAUTHORIZED', 'malformed Authorization header (expected "Bearer <token>")');
     if (!timingSafeEqual(digest(match[1]!), expected)) throw new ApiError('UNAUTHORIZED', 'invalid bearer token');
   };
+}
+
+/**
+ * Puts every route registered in `scope` (after this call) behind {@link bearerAuth}, and
+ * documents it on each of them: `security: bearer` and the 401 answer. Both come from this one
+ * call, so the OpenAPI document cannot claim a route is protected when it is not, or the reverse.
+ */
+export function requireBearer(scope: FastifyInstance, token: string): void {
+  scope.addHook('onRequest', bearerAuth(token));
+  scope.addHook(
+    'onRoute',
+    documentResponses({ 401: errorResponse('Missing, malformed or wrong bearer token (UNAUTHORIZED)') }, [{ bearer: [] }]),
+  );
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError, errorBody, type ErrorCode } from '../errors.js';
+import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from '../errors.js';
 
 /** Fastify's own client-error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -9,6 +9,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+};
+
+/**
+ * The code for a client error by its HTTP status. A status no code of ours has (e.g. 403, 412 or
+ * 416 from the static files of the docs page) answers 400 BAD_REQUEST, so that every answer's
+ * status is its code's status, as clients and the error-shape tests rely on.
+ */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
 };
 
 function isSyntaxError(error: unknown): boolean {
@@ -35,9 +49,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code =
         (fastifyCode !== undefined ? FASTIFY_CODES[fastifyCode] : undefined) ??
-        (isSyntaxError(error) ? 'MALFORMED_JSON' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST');
+        (isSyntaxError(error) ? 'MALFORMED_JSON' : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST'));
       const message = code === 'MALFORMED_JSON' ? `request body is not valid JSON: ${error.message}` : error.message;
-      return reply.code(status).send(errorBody(code, message));
+      return reply.code(ERROR_STATUS[code]).send(errorBody(code, message));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody('INTERNAL', 'internal error; see the server log'));

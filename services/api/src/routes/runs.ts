@@ -1,10 +1,10 @@
-import { MESSAGE_VERSION, RunConfigSchema, type RunRecord } from '@fedssd/protocol';
+import { MESSAGE_VERSION, RunConfigSchema, RunRecordSchema, type RunRecord } from '@fedssd/protocol';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
 import { publishOr503 } from '../publish.js';
 import type { CommandBus, RunStore } from '../ports.js';
-import { RunParamsSchema } from '../schemas.js';
-import { parseOr400 } from '../validation.js';
+import { errorResponse, RunListSchema, RunParamsSchema } from '../schemas.js';
 
 export interface RunRoutesDeps {
   runs: RunStore;
@@ -24,65 +24,115 @@ export async function getRunOr404(runs: RunStore, runId: string): Promise<RunRec
 
 /** Create, list, read and stop runs. */
 export function runRoutes(deps: RunRoutesDeps) {
-  return async (app: FastifyInstance): Promise<void> => {
-    app.post('/runs', async (request, reply) => {
-      // A bodyless POST means "all defaults"; a JSON null is still a mistake.
-      const config = parseOr400(RunConfigSchema, request.body === undefined ? {} : request.body, 'body');
-      const at = deps.now().toISOString();
-      const record: RunRecord = {
-        runId: deps.newRunId(),
-        config,
-        status: 'created',
-        createdAt: at,
-        updatedAt: at,
-        currentRound: 0,
-        roundStatus: 'none',
-        globalVersion: 0,
-      };
-      if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
-      try {
-        await deps.bus.publish({ type: 'run.start', version: MESSAGE_VERSION, runId: record.runId, config, sentAt: Date.now() });
-      } catch (error) {
-        // Without the command nothing would ever pick the run up: mark it failed rather than leave it 'created' forever.
-        await deps.runs
-          .updateRun(record.runId, (run) => ({
-            ...run,
-            status: 'failed',
-            error: 'could not publish run.start',
-            updatedAt: deps.now().toISOString(),
-          }))
-          .catch(() => undefined);
-        throw new ApiError('UNAVAILABLE', 'the message broker did not accept the run.start command; retry later', { cause: error });
-      }
-      request.log.info({ runId: record.runId, method: config.method, clients: config.clients }, 'run created');
-      return reply.code(201).header('location', `/v1/runs/${record.runId}`).send(record);
-    });
+  return async (instance: FastifyInstance): Promise<void> => {
+    const app = instance.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/runs', async () => ({ runs: await deps.runs.listRuns() }));
+    app.post(
+      '/runs',
+      {
+        schema: {
+          summary: 'Create a run (publishes run.start; the aggregator sets it up)',
+          description:
+            'Every field of the run config is optional and unknown fields are refused; a request without a body takes every default.',
+          body: RunConfigSchema,
+          response: {
+            201: RunRecordSchema.describe('The run record'),
+            400: errorResponse('Invalid run config (VALIDATION_FAILED names each field and range) or malformed JSON (MALFORMED_JSON)'),
+            413: errorResponse('Body too large (PAYLOAD_TOO_LARGE)'),
+            415: errorResponse('Body is not JSON (UNSUPPORTED_MEDIA_TYPE)'),
+            503: errorResponse('The broker did not accept run.start (UNAVAILABLE); the run is marked failed'),
+          },
+        },
+        // A bodyless POST means "all defaults"; a JSON null is still a mistake (the schema says so).
+        preValidation: async (request) => {
+          // Before validation the body is still raw JSON, not yet the RunConfig its type promises.
+          if (request.body === undefined) (request as { body: unknown }).body = {};
+        },
+      },
+      async (request, reply) => {
+        const config = request.body;
+        const at = deps.now().toISOString();
+        const record: RunRecord = {
+          runId: deps.newRunId(),
+          config,
+          status: 'created',
+          createdAt: at,
+          updatedAt: at,
+          currentRound: 0,
+          roundStatus: 'none',
+          globalVersion: 0,
+        };
+        if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
+        try {
+          await deps.bus.publish({ type: 'run.start', version: MESSAGE_VERSION, runId: record.runId, config, sentAt: Date.now() });
+        } catch (error) {
+          // Without the command nothing would ever pick the run up: mark it failed rather than leave it 'created' forever.
+          await deps.runs
+            .updateRun(record.runId, (run) => ({
+              ...run,
+              status: 'failed',
+              error: 'could not publish run.start',
+              updatedAt: deps.now().toISOString(),
+            }))
+            .catch(() => undefined);
+          throw new ApiError('UNAVAILABLE', 'the message broker did not accept the run.start command; retry later', { cause: error });
+        }
+        request.log.info({ runId: record.runId, method: config.method, clients: config.clients }, 'run created');
+        return reply.code(201).header('location', `/v1/runs/${record.runId}`).send(record);
+      },
+    );
 
-    app.get('/runs/:id', async (request) => {
-      const { id } = parseOr400(RunParamsSchema, request.params, 'params');
-      return getRunOr404(deps.runs, id);
-    });
+    app.get(
+      '/runs',
+      { schema: { summary: 'List runs, oldest first', response: { 200: RunListSchema.describe('All runs') } } },
+      async () => ({ runs: await deps.runs.listRuns() }),
+    );
 
-    app.post('/runs/:id/stop', async (request, reply) => {
-      const { id } = parseOr400(RunParamsSchema, request.params, 'params');
-      const run = await getRunOr404(deps.runs, id);
-      if (run.status === 'stopped' || run.status === 'stopping') return reply.code(202).send(run); // idempotent
-      if (ENDED.has(run.status))
-        throw new ApiError('RUN_NOT_ACTIVE', `run ${id} is ${run.status}; only created or running runs can be stopped`);
-      const updated = await deps.runs.updateRun(id, (current) =>
-        ENDED.has(current.status) ? current : { ...current, status: 'stopping', updatedAt: deps.now().toISOString() },
-      );
-      await publishOr503(deps.bus, {
-        type: 'run.stop',
-        version: MESSAGE_VERSION,
-        runId: id,
-        reason: 'stopped through the api',
-        sentAt: Date.now(),
-      });
-      request.log.info({ runId: id }, 'run stop requested');
-      return reply.code(202).send(updated);
-    });
+    app.get(
+      '/runs/:id',
+      {
+        schema: {
+          summary: 'Read a run',
+          params: RunParamsSchema,
+          response: { 200: RunRecordSchema.describe('The run record'), 404: errorResponse('Unknown run (NOT_FOUND)') },
+        },
+      },
+      async (request) => getRunOr404(deps.runs, request.params.id),
+    );
+
+    app.post(
+      '/runs/:id/stop',
+      {
+        schema: {
+          summary: 'Stop a run (publishes run.stop; idempotent)',
+          params: RunParamsSchema,
+          response: {
+            202: RunRecordSchema.describe('The run record, status stopping'),
+            404: errorResponse('Unknown run (NOT_FOUND)'),
+            409: errorResponse('Run already finished or failed (RUN_NOT_ACTIVE)'),
+            503: errorResponse('The broker did not accept run.stop (UNAVAILABLE); retry'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const run = await getRunOr404(deps.runs, id);
+        if (run.status === 'stopped' || run.status === 'stopping') return reply.code(202).send(run); // idempotent
+        if (ENDED.has(run.status))
+          throw new ApiError('RUN_NOT_ACTIVE', `run ${id} is ${run.status}; only created or running runs can be stopped`);
+        const updated = await deps.runs.updateRun(id, (current) =>
+          ENDED.has(current.status) ? undefined : { ...current, status: 'stopping', updatedAt: deps.now().toISOString() },
+        );
+        await publishOr503(deps.bus, {
+          type: 'run.stop',
+          version: MESSAGE_VERSION,
+          runId: id,
+          reason: 'stopped through the api',
+          sentAt: Date.now(),
+        });
+        request.log.info({ runId: id }, 'run stop requested');
+        return reply.code(202).send(updated);
+      },
+    );
   };
 }
