@@ -9,3 +9,4 @@ export * from './messages/codec.js';
 export * from './names.js';
 export * from './keys.js';
 export * from './records.js';
+export * from './federation/index.js';
