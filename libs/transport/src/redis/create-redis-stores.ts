@@ -15,7 +15,8 @@ export interface RedisStoreOptions {
   tls?: TlsOptions;
   /**
    * Send INFO after connecting to wait until Redis has loaded its data; default true. ACL users
-   * that may not run INFO (sites) set false: ioredis would otherwise fail every connection.
+   * that may not run INFO (sites) set false: ioredis would otherwise send a refused INFO on every
+   * connect and print a warning before skipping the check.
    */
   readyCheck?: boolean;
   /** Shown by `CLIENT LIST` (needs `client|setname` in the user's ACL); default none. */
