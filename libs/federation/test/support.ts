@@ -192,7 +192,7 @@ export async function asBrokerUser(url: string, operations: (channel: ConfirmCha
     }
     // A refused publish closes the channel asynchronously: give the close frame a moment to arrive.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    return refusal === undefined ? 'ok' : refusal.replace(/^.*?(ACCESS_REFUSED|PRECONDITION_FAILED|NOT_FOUND)/, '$1');
+    return refusal === undefined ? 'ok' : refusal.replace(/^.*?(ACCESS_REFUSED|PRECONDITION_FAILED|NOT_FOUND)/, '$1').replace(/"$/, '');
   } finally {
     await connection.close().catch(() => {});
   }
