@@ -46,6 +46,7 @@ describe.skipIf(unavailable !== undefined)('fedssd site add | list | revoke', ()
   afterAll(async () => {
     await rabbit.deleteUser(`${prefix}-site-clinic-1`);
     await rabbit.deleteQueue(`${prefix}.fedssd.jobs.site.clinic-1`);
+    await rabbit.deleteExchange(`${prefix}.fedssd.site-jobs`);
     await redis?.close();
     await rm(dir, { recursive: true, force: true });
   });

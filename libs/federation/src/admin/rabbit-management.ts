@@ -132,6 +132,11 @@ export class RabbitManagement {
     });
   }
 
+  /** Deletes an exchange; false when it did not exist. */
+  async deleteExchange(name: string): Promise<boolean> {
+    return (await this.request('DELETE', this.path('exchanges', this.vhost, name), undefined, true)) !== undefined;
+  }
+
   async bindQueue(exchange: string, queue: string, routingKey: string): Promise<void> {
     await this.request('POST', this.path('bindings', this.vhost, 'e', exchange, 'q', queue), { routing_key: routingKey, arguments: {} });
   }
