@@ -1,5 +1,5 @@
 /** Closed set of failure kinds, so callers (CLI, trainer) can branch on `code` instead of messages. */
-export type DataErrorCode = 'CORRUPT_FILE' | 'DATASET_NOT_FOUND' | 'INVALID_OPTION';
+export type DataErrorCode = 'CORRUPT_FILE' | 'DATASET_NOT_FOUND' | 'INVALID_OPTION' | 'INCONSISTENT_DATA';
 
 /** The one error type of `@fedssd/data`; `cause` carries the underlying I/O or zlib error if any. */
 export class DataError extends Error {

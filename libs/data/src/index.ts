@@ -6,3 +6,5 @@ export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
 export { subset, takeFirst } from './select.js';
 export { partitionDirichlet, partitionIid, type Partition, type DirichletOptions, type IidOptions } from './partition.js';
 export { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES, CIFAR10_CLASS_NAMES } from './class-names.js';
+export { parseLabelsCsv } from './labels-csv.js';
+export { jpegComponents } from './jpeg-components.js';

@@ -11,3 +11,4 @@ export * from './keys.js';
 export * from './records.js';
 export * from './round-request.js';
 export * from './model-spec.js';
+export * from './federation/index.js';

@@ -16,3 +16,12 @@ export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
 export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';
 export { createRunRepository, RunNotFoundError, type RunRepository, type TransitionWrites } from './runs/run-repository.js';
+export type { TlsOptions } from './tls.js';
+export { createAmqpSiteTransport, type AmqpSiteOptions, type AmqpSiteTransport } from './rabbitmq/amqp-site-transport.js';
+export { subscribeSiteMessages } from './rabbitmq/amqp-site-updates.js';
+export {
+  dispatchSiteMessage,
+  type SiteDelivery,
+  type SiteMessageHandler,
+  type RejectedSiteMessageListener,
+} from './site/dispatch-site-message.js';

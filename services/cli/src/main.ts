@@ -4,6 +4,8 @@ import { compareCommand } from './compare-command.js';
 import { SUBMIT_HELP, submitCommand } from './submit-command.js';
 import { UP_HELP, upCommand } from './up-command.js';
 import { toUserMessage } from './user-error-mapping.js';
+import { DATA_SPLIT_HELP, dataSplitCommand } from './data-split-command.js';
+import { SITE_HELP, siteCommand } from './site-command.js';
 
 const HELP = `Usage: fedssd <command> [flags]
 
@@ -12,6 +14,8 @@ Commands:
   compare    DIR [--chart F.svg]: mean ± std per method over the simulate reports in DIR
   up         api + aggregator + N trainers on this machine (RabbitMQ and Redis from the environment)
   submit     create a run through the API and follow it to the end
+  data split write each client's share of a data set as image folders (one per site)
+  site       add NAME | list | revoke NAME: enrol and revoke federation sites (admin credentials)
 
 Run \`fedssd <command> --help\` for its flags.
 `;
@@ -47,6 +51,26 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return submitCommand(rest);
+  }
+  if (command === 'data') {
+    if (help) {
+      process.stdout.write(DATA_SPLIT_HELP);
+      return 0;
+    }
+    if (rest[0] !== 'split') {
+      process.stderr.write(
+        `fedssd: data: expected the subcommand split (got ${rest[0] === undefined ? 'nothing' : `"${rest[0]}"`})\n\n${DATA_SPLIT_HELP}`,
+      );
+      return 2;
+    }
+    return dataSplitCommand(rest.slice(1));
+  }
+  if (command === 'site') {
+    if (help) {
+      process.stdout.write(SITE_HELP);
+      return 0;
+    }
+    return siteCommand(rest);
   }
   if (command === 'compare') {
     compareCommand(rest);

@@ -1,3 +1,4 @@
+import type { DeliveryOrigin } from '@fedssd/protocol';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { RawSettler } from '../dispatch.js';
 import type { AmqpConnection, ConnectionListener } from './amqp-connection.js';
@@ -8,8 +9,8 @@ const CHANNEL_REOPEN_DELAY_MS = 200;
 /** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
 export type ConsumerSource = { queue: string } | { fanout: string; deadLetterExchange: string };
 
-/** Receives each delivery with a settler bound to the channel that delivered it. */
-export type RawDeliveryHandler = (bytes: Uint8Array, redelivered: boolean, settle: RawSettler) => void;
+/** Receives each delivery with a settler bound to the channel that delivered it, and who the broker says sent it. */
+export type RawDeliveryHandler = (bytes: Uint8Array, redelivered: boolean, settle: RawSettler, origin: DeliveryOrigin) => void;
 
 /**
  * One consumer on its own channel (so its prefetch and unacked messages are its own). Reopened
@@ -81,7 +82,11 @@ export class AmqpConsumer implements ConnectionListener {
       dead: safely(() => channel.nack(message, false, false)),
     };
     const { content } = message;
-    this.onDelivery(new Uint8Array(content.buffer, content.byteOffset, content.byteLength), message.fields.redelivered, settle);
+    const userId = typeof message.properties.userId === 'string' ? message.properties.userId : undefined;
+    this.onDelivery(new Uint8Array(content.buffer, content.byteOffset, content.byteLength), message.fields.redelivered, settle, {
+      userId,
+      routingKey: message.fields.routingKey,
+    });
   }
 
   /** Stops deliveries and returns unacked messages to the queue. Idempotent. */

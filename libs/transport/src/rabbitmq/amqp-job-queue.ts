@@ -6,19 +6,29 @@ import type { AmqpConnection } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { publishConfirmed } from './publish.js';
 
-/** {@link JobQueue} on RabbitMQ: durable `jobs` queue, persistent messages, confirms, manual acks. */
+/**
+ * {@link JobQueue} on RabbitMQ: durable `jobs` queue, persistent messages, confirms, manual acks.
+ * A site's trainer passes its own queue (`fedssd.jobs.site.NAME`); its user may only read it.
+ */
 export class AmqpJobQueue implements JobQueue {
-  constructor(private readonly connection: AmqpConnection) {}
+  private readonly queue: string;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    queue?: string,
+  ) {
+    this.queue = queue ?? connection.names.jobs;
+  }
 
   async publishJob(job: TrainJob): Promise<void> {
-    await publishConfirmed(this.connection, '', this.connection.names.jobs, encodeMessage(job));
+    await publishConfirmed(this.connection, '', this.queue, encodeMessage(job));
   }
 
   async consumeJobs(handler: JobHandler, opts: ConsumeOptions = {}): Promise<Subscription> {
     const onInvalid = this.connection.options.onInvalidMessage;
     const consumer = new AmqpConsumer(
       this.connection,
-      { queue: this.connection.names.jobs },
+      { queue: this.queue },
       checkPrefetch(opts.prefetch ?? 1),
       (bytes, redelivered, settle) => {
         void dispatchJob(bytes, redelivered, settle, handler, onInvalid);
@@ -30,7 +40,7 @@ export class AmqpJobQueue implements JobQueue {
 
   async depth(): Promise<number> {
     const channel = await this.connection.publisherChannel();
-    const { messageCount } = await channel.checkQueue(this.connection.names.jobs);
+    const { messageCount } = await channel.checkQueue(this.queue);
     return messageCount;
   }
 }

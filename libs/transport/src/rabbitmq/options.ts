@@ -1,4 +1,5 @@
 import type { InvalidMessageListener } from '../dispatch.js';
+import type { TlsOptions } from '../tls.js';
 
 /** Options of the RabbitMQ adapter. */
 export interface AmqpOptions {
@@ -18,6 +19,13 @@ export interface AmqpOptions {
   publishTimeoutMs?: number;
   /** Called for each message dead-lettered because it failed validation. */
   onInvalidMessage?: InvalidMessageListener;
+  /** CA, client certificate and key for an `amqps:` URL; default: system CAs, no client certificate. */
+  tls?: TlsOptions;
+  /**
+   * Declare the simulation-mode topology on every (re)connect; default true. A site connects with
+   * false: its user has no configure permission, and provisioning declared its queue already.
+   */
+  declareTopology?: boolean;
   /** Connection lifecycle notifications, for logs ('connected', 'disconnected', 'reconnect-failed'). */
   onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: unknown) => void;
 }
@@ -31,6 +39,7 @@ export function withDefaults(opts: AmqpOptions) {
     reconnectMaxDelayMs: opts.reconnectMaxDelayMs ?? 5_000,
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
     publishTimeoutMs: opts.publishTimeoutMs ?? 30_000,
+    declareTopology: opts.declareTopology ?? true,
   };
 }
 

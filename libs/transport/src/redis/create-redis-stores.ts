@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { TransportUnavailableError } from '../errors.js';
+import { checkTlsScheme, tlsSocketOptions, type TlsOptions } from '../tls.js';
 import { RedisBlobStore } from './redis-blob-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 
@@ -10,6 +11,16 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** How long the first connection may take, in milliseconds. Default 10000. */
   connectTimeoutMs?: number;
+  /** CA, client certificate and key for a `rediss:` URL; default: system CAs, no client certificate. */
+  tls?: TlsOptions;
+  /**
+   * Send INFO after connecting to wait until Redis has loaded its data; default true. ACL users
+   * that may not run INFO (sites) set false: ioredis would otherwise send a refused INFO on every
+   * connect and print a warning before skipping the check.
+   */
+  readyCheck?: boolean;
+  /** Shown by `CLIENT LIST` (needs `client|setname` in the user's ACL); default none. */
+  connectionName?: string;
 }
 
 /** Both Redis stores over one client. */
@@ -26,18 +37,28 @@ export interface RedisStores {
 /** Connects to Redis; ioredis reconnects by itself and queues commands while it does. */
 export async function createRedisStores(options: RedisStoreOptions): Promise<RedisStores> {
   const prefix = options.keyPrefix ?? '';
+  checkTlsScheme(options.url, options.tls, 'rediss:');
   const redis = new Redis(options.url, {
     lazyConnect: true,
+    enableReadyCheck: options.readyCheck ?? true,
+    ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),
+    ...(options.tls !== undefined ? { tls: tlsSocketOptions(options.tls) } : {}),
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     // Cap the backoff so a restarted Redis is picked up within a few seconds.
     retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
   });
-  redis.on('error', () => {}); // reported through failing commands; an unhandled 'error' would crash
+  // Reported through failing commands; an unhandled 'error' would crash. The last one is kept because
+  // ioredis rejects `connect()` with a bare "Connection is closed." when TLS or AUTH was the cause.
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError = error;
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new TransportUnavailableError(`cannot connect to Redis: ${(error as Error).message}`, { cause: error });
+    const why = lastError !== undefined && lastError !== error ? ` (${lastError.message})` : '';
+    throw new TransportUnavailableError(`cannot connect to Redis: ${(error as Error).message}${why}`, { cause: lastError ?? error });
   }
   let closing: Promise<void> | undefined;
   return {
