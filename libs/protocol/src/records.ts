@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RunConfigSchema } from './run-config.js';
 import { ROUND_OUTCOMES, EvalMetricsSchema } from './messages/events.js';
-import { LossTermsSchema } from './messages/jobs.js';
+import { LossTermsSchema, SiteMetricsSchema } from './messages/jobs.js';
 
 /**
  * State records kept in Redis. The api creates a run record; from then on the aggregator is its
@@ -42,6 +42,8 @@ export const RunRecordSchema = z.object({
    * commits a transition only if the stored value is the one it read (absent = 0).
    */
   seq: z.number().int().min(0).optional(),
+  /** Federated: the run's sites, resolved at start; a site's client id is its index here. */
+  sites: z.array(z.string()).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -56,6 +58,9 @@ export const AcceptedUpdateSchema = z.object({
   samplesProcessed: z.number().int().min(0).optional(),
   /** SHA-256 (hex) of the update blob as validated; the fold refuses bytes that do not match. */
   sha256: z.string().optional(),
+  /** Federated: the site the broker authenticated as the sender, and what it measured. */
+  site: z.string().optional(),
+  siteMetrics: SiteMetricsSchema.optional(),
 });
 export type AcceptedUpdate = z.infer<typeof AcceptedUpdateSchema>;
 

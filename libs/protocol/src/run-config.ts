@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, intBetween, numberIn, oneOf, text } from './fields.js';
+import { bool, intBetween, numberIn, oneOf, shown, text } from './fields.js';
 
 /** Training methods: baseline = FedAlignUniform; dsr / pd add one SSD loss; ssd adds both. */
 export const METHODS = ['baseline', 'dsr', 'pd', 'ssd'] as const;
@@ -30,6 +30,19 @@ export const PdConfigSchema = z.strictObject({
   coeff: numberIn({ gte: 0, lte: 1000 }).default(0.1),
   /** tau, softmax temperature; default 0.5. */
   temperature: numberIn({ gt: 0, lte: 100 }).default(0.5),
+});
+
+/** A site name inside a run config (the same rule as enrolment). */
+function siteNameField() {
+  return z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: (iss) => `must be a site name: 1-32 characters of [a-z0-9-] (got ${shown(iss.input)})` });
+}
+
+/** Heterogeneous compute: a site may train fewer epochs or smaller batches than the run's defaults. */
+export const SiteOverridesSchema = z.strictObject({
+  localEpochs: intBetween(1, 1000).optional(),
+  batchSize: intBetween(2, 65_536).optional(),
 });
 
 /**
@@ -79,11 +92,46 @@ export const RunConfigSchema = z
     roundDeadlineMs: intBetween(1_000, 7 * 86_400_000).default(1_800_000),
     /** Start the next round as soon as one closes, until `rounds` is reached. */
     autoAdvance: bool().default(false),
+    /**
+     * 'simulation' (default): a public data set partitioned into `clients` virtual clients, any pool
+     * trainer serves any of them. 'federated': enrolled sites train on their own data through their
+     * own queues; the aggregator holds no client data (docs/FEDERATION.md).
+     */
+    mode: oneOf(['simulation', 'federated']).default('simulation'),
+    /** Federated: the sites taking part (sorted; a site's client id is its index); all active enrolled sites when absent. */
+    sites: z.array(siteNameField()).min(1, { error: 'must name at least one site' }).max(1000).optional(),
+    /** Federated: [height, width, channels] of the sites' images (the aggregator sees none to infer it from). */
+    inputShape: z.tuple([intBetween(4, 4096), intBetween(4, 4096), intBetween(1, 64)]).optional(),
+    /** Federated: per-site compute overrides carried in that site's jobs. */
+    siteOverrides: z.record(siteNameField(), SiteOverridesSchema).optional(),
     /** Reject updates whose delta has an L2 norm above this bound; no bound when absent. */
     maxUpdateL2Norm: numberIn({ gt: 0 }).optional(),
   })
   .superRefine((config, ctx) => {
     // Cross-field bound: a quorum larger than the population could never be met.
+    const federatedOnly = (['sites', 'inputShape', 'siteOverrides'] as const).filter((k) => config[k] !== undefined);
+    if (config.mode === 'simulation') {
+      for (const key of federatedOnly) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: config[key],
+          message: `only applies when mode is 'federated' (got mode 'simulation')`,
+        });
+      }
+    } else {
+      if (config.inputShape === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inputShape'],
+          input: undefined,
+          message: `is required when mode is 'federated': [height, width, channels] of the sites' images`,
+        });
+      }
+      if (config.sites !== undefined && new Set(config.sites).size !== config.sites.length) {
+        ctx.addIssue({ code: 'custom', path: ['sites'], input: config.sites, message: 'must not name a site twice' });
+      }
+    }
     if (config.minClients !== undefined && config.minClients > config.clients) {
       ctx.addIssue({
         code: 'custom',

@@ -64,8 +64,35 @@ describe('RunConfigSchema', () => {
       roundDeadlineMs: 1000,
       autoAdvance: true,
       maxUpdateL2Norm: 100,
+      mode: 'simulation',
     };
     expect(RunConfigSchema.parse(input)).toEqual(input);
+  });
+
+  it('when a federated run names its sites and image shape, then they are kept; sites twice, no shape or bad names are refused by field', () => {
+    const ok = RunConfigSchema.parse({
+      mode: 'federated',
+      sites: ['a', 'b-2'],
+      inputShape: [28, 28, 1],
+      siteOverrides: { a: { localEpochs: 2 } },
+    });
+    expect(ok).toMatchObject({ mode: 'federated', sites: ['a', 'b-2'], inputShape: [28, 28, 1], siteOverrides: { a: { localEpochs: 2 } } });
+    const problems = (input: unknown) => {
+      const r = RunConfigSchema.safeParse(input);
+      return r.success ? [] : formatZodError(r.error);
+    };
+    expect(problems({ mode: 'federated', sites: ['a', 'a'] })).toEqual([
+      "inputShape: is required when mode is 'federated': [height, width, channels] of the sites' images",
+      'sites: must not name a site twice',
+    ]);
+    expect(problems({ mode: 'federated', inputShape: [28, 28, 1], sites: ['Bad_Name'] })[0]).toMatch(/^sites\.0: must be a site name/);
+    expect(problems({ sites: ['a'], inputShape: [28, 28, 1] })).toEqual([
+      "sites: only applies when mode is 'federated' (got mode 'simulation')",
+      "inputShape: only applies when mode is 'federated' (got mode 'simulation')",
+    ]);
+    expect(problems({ mode: 'federated', inputShape: [28, 28, 1], siteOverrides: { a: { localEpochs: 0 } } })[0]).toMatch(
+      /^siteOverrides\.a\.localEpochs: must be between 1 and 1000/,
+    );
   });
 
   it.each([

@@ -1,3 +1,5 @@
+import type { EvalMetrics } from '@fedssd/protocol';
+import { createSiteMetrics } from './site-metrics.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
 
 /** Every metric name starts with this. */
@@ -18,13 +20,8 @@ export interface RunLabels {
   method: string;
 }
 
-/** Per-run evaluation gauges, set by {@link Metrics.setRunEvaluation}. */
-export interface RunEvaluation {
-  knnAccuracy: number | null;
-  uniformity: number | null;
-  effectiveRank: number | null;
-  interClientUniformity: number | null;
-}
+/** Per-run evaluation gauges, set by {@link Metrics.setRunEvaluation}: the gauged part of the one EvalMetrics type. */
+export type RunEvaluation = Pick<EvalMetrics, 'knnAccuracy' | 'uniformity' | 'effectiveRank' | 'interClientUniformity'>;
 
 /**
  * All metrics of the system, on one registry. Each service uses the ones it owns; the others
@@ -122,6 +119,7 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
   });
 
   const perRun = [knnAccuracy, uniformity, effectiveRank, interClientUniformity];
+  const sites = createSiteMetrics(registers);
 
   return {
     registry,
@@ -139,6 +137,8 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
     interClientUniformity,
     backendInfo,
     httpRequestsTotal,
+    /** Per-site series of federated mode. */
+    sites,
     /**
      * Sets the four per-run gauges (labels `run_id`, `method`, so dashboards can compare methods
      * directly); a null metric removes that run's series rather than exporting a fake 0.

@@ -23,3 +23,21 @@ export const SiteRecordSchema = z.object({
   revokedAt: z.string().optional(),
 });
 export type SiteRecord = z.infer<typeof SiteRecordSchema>;
+
+/**
+ * Liveness of a site as the aggregator last saw it (at `siteLivenessKey(name)`), from the site's
+ * heartbeats and updates. `samples` is already capped at the enrolment's declared count.
+ */
+export const SiteLivenessSchema = z.object({
+  site: z.string().regex(SITE_NAME_PATTERN),
+  /** Epoch ms of the last heartbeat. */
+  lastHeartbeatAt: z.number().int().min(0),
+  samples: z.number().int().min(0),
+  backend: z.string(),
+  softwareVersion: z.string(),
+  /** Epoch ms, run and round of the last accepted update. */
+  lastUpdateAt: z.number().int().min(0).optional(),
+  lastRunId: z.string().optional(),
+  lastRound: z.number().int().min(1).optional(),
+});
+export type SiteLiveness = z.infer<typeof SiteLivenessSchema>;
