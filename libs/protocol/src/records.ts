@@ -47,6 +47,11 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+/** A run as it is created (by the api, the simulator, or an aggregator given `run.start` directly): no round yet. */
+export function newRunRecord(runId: string, config: RunRecord['config'], at: string): RunRecord {
+  return { runId, config, status: 'created', createdAt: at, updatedAt: at, currentRound: 0, roundStatus: 'none', globalVersion: 0, seq: 0 };
+}
+
 export const AcceptedUpdateSchema = z.object({
   clientId: z.number().int().min(0),
   samples: z.number().int().min(0),

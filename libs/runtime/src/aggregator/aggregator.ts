@@ -1,5 +1,13 @@
 import { admitUpdate, transition, type RoundEvent, type RunState } from '@fedssd/engine';
-import { ROUND_OUTCOMES, type Message, type RunRecord, type RunStart, type SiteMessage, type UpdateReady } from '@fedssd/protocol';
+import {
+  newRunRecord,
+  ROUND_OUTCOMES,
+  type Message,
+  type RunRecord,
+  type RunStart,
+  type SiteMessage,
+  type UpdateReady,
+} from '@fedssd/protocol';
 import type { SiteDelivery, Subscription } from '@fedssd/transport';
 import { checkUpdateContent, UPDATE_REJECT_REASONS, type SampleRule, type UpdateRejectReason } from './check-update.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
@@ -138,17 +146,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     if (run === null) {
       // Started without the api (e.g. by a script on the bus): the command carries the config.
       const at = new Date(clock.now()).toISOString();
-      await deps.runs.createRun({
-        runId: msg.runId,
-        config: msg.config,
-        status: 'created',
-        createdAt: at,
-        updatedAt: at,
-        currentRound: 0,
-        roundStatus: 'none',
-        globalVersion: 0,
-        seq: 0,
-      });
+      await deps.runs.createRun(newRunRecord(msg.runId, msg.config, at));
       run = await deps.runs.getRun(msg.runId);
       if (run === null) return;
     }
