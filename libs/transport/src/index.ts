@@ -1,7 +1,14 @@
 export type * from './ports.js';
-export { PoisonMessageError, TransportUnavailableError } from './errors.js';
-export { dispatchBusMessage, dispatchJob, type InvalidMessageListener, type RawSettler } from './dispatch.js';
-export { InMemoryBroker } from './memory/in-memory-broker.js';
+export { FencedWriteError, PoisonMessageError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export {
+  dispatchBusMessage,
+  dispatchJob,
+  dispatchJobFailure,
+  type DeathHeaders,
+  type InvalidMessageListener,
+  type RawSettler,
+} from './dispatch.js';
+export { InMemoryBroker, type InMemoryBrokerOptions } from './memory/in-memory-broker.js';
 export { InMemoryJobQueue } from './memory/in-memory-job-queue.js';
 export { InMemoryEventBus } from './memory/in-memory-event-bus.js';
 export { InMemoryBlobStore } from './memory/in-memory-blob-store.js';
@@ -25,3 +32,4 @@ export {
   type SiteMessageHandler,
   type RejectedSiteMessageListener,
 } from './site/dispatch-site-message.js';
+export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQueuesOptions } from './rabbitmq/upgrade-queues.js';

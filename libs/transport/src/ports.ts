@@ -31,11 +31,34 @@ export interface ConsumeOptions {
   prefetch?: number;
 }
 
-/** Work queue of training jobs: durable, persistent, manual acks. */
+/**
+ * A training job the broker dead-lettered: delivered as often as the jobs queue allows
+ * (`delivery_limit`: workers kept crashing on it, shutting down with it, or throwing) or
+ * rejected without requeue by a worker (`rejected`). What the broker wrote in the dead letter's
+ * headers, never what a worker says.
+ */
+export interface JobFailure {
+  readonly job: TrainJob;
+  /** The broker's `x-first-death-reason`: 'delivery_limit', 'rejected', 'expired', ... */
+  readonly reason: string;
+  /** The queue the job died in (`x-first-death-queue`). */
+  readonly queue: string;
+}
+
+/** Called once per dead-lettered job; resolving settles it, throwing hands it back for another attempt. */
+export type JobFailureHandler = (failure: JobFailure) => Promise<void>;
+
+/** Work queue of training jobs: durable, persistent, manual acks, a delivery limit. */
 export interface JobQueue {
   /** Resolves once the broker confirmed the job is stored. Throws `InvalidMessageError` for an invalid job. */
   publishJob(job: TrainJob): Promise<void>;
   consumeJobs(handler: JobHandler, opts?: ConsumeOptions): Promise<Subscription>;
+  /**
+   * The aggregators' feed of failed jobs (competing consumers: each failure reaches one). Other
+   * dead letters (malformed messages, commands) are settled without a call: the dead queue keeps
+   * its own copy of each for people.
+   */
+  consumeFailures(handler: JobFailureHandler): Promise<Subscription>;
   /** Jobs waiting for a worker (ready, not yet delivered): the autoscaling signal. */
   depth(): Promise<number>;
 }

@@ -1,9 +1,9 @@
 import { createInMemoryTransport } from '../src/index.js';
-import { describeTransportConformance } from './conformance.js';
+import { CONFORMANCE_JOB_ATTEMPTS, describeTransportConformance } from './conformance.js';
 import { text } from './helpers.js';
 
 describeTransportConformance('in-memory fakes', async () => {
-  const t = createInMemoryTransport();
+  const t = createInMemoryTransport({ jobAttempts: CONFORMANCE_JOB_ATTEMPTS });
   return {
     ...t,
     publishRaw: async (channel, bytes) => t.broker.publishRaw(channel, bytes),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTransportConformance } from './conformance.js';
+import { CONFORMANCE_JOB_ATTEMPTS, describeTransportConformance } from './conformance.js';
 import { job, utf8, waitFor } from './helpers.js';
 import { closeConnectionFromServer, createRealHarness, probeServices } from './real-harness.js';
 
@@ -11,7 +11,7 @@ if (unavailable !== undefined) {
 }
 
 describe.skipIf(unavailable !== undefined)('RabbitMQ + Redis', () => {
-  describeTransportConformance('RabbitMQ + Redis', () => createRealHarness());
+  describeTransportConformance('RabbitMQ + Redis', () => createRealHarness({ jobAttempts: CONFORMANCE_JOB_ATTEMPTS }));
 
   it('when the broker closes the connection, then the adapter reconnects, re-subscribes and consumes a job published after that', async () => {
     const events: string[] = [];

@@ -3,7 +3,14 @@ import type * as Native from '@fedssd/native';
 import { setFoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend, setCrc32 } from '@fedssd/tensor';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import {
+  createAmqpTransport,
+  createRedisStores,
+  createRunRepository,
+  TransportUnavailableError,
+  type AmqpTransport,
+  type RedisStores,
+} from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { createAggregator, type Aggregator } from '@fedssd/runtime';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
+    jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
     connectionName: 'fedssd-aggregator',
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     // Malformed commands and updates are dead-lettered by the transport; count them so they show on /metrics.
@@ -115,6 +123,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An unreachable broker or store, or a queue left by an older release: one line, no stack trace.
+  console.error(
+    error instanceof TransportUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

@@ -3,7 +3,14 @@ import { createDatasetLoader } from '@fedssd/data/node';
 import { loadConfigOrExit } from '@fedssd/config';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import {
+  createAmqpTransport,
+  createRedisStores,
+  createRunRepository,
+  TransportUnavailableError,
+  type AmqpTransport,
+  type RedisStores,
+} from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { TrainerConfigSchema, type TrainerConfig } from './config.js';
 import { createTrainer, type Trainer } from '@fedssd/runtime';
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
+    jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
     connectionName: `fedssd-trainer-${workerId}`,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     onInvalidMessage: (reason, channel) => {
@@ -74,6 +82,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An unreachable broker or store, or a queue left by an older release: one line, no stack trace.
+  console.error(
+    error instanceof TransportUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

@@ -14,8 +14,10 @@ export interface InMemoryTransport {
   readonly state: InMemoryStateStore;
 }
 
-export function createInMemoryTransport(opts: { now?: () => number; onInvalidMessage?: InvalidMessageListener } = {}): InMemoryTransport {
-  const broker = new InMemoryBroker();
+export function createInMemoryTransport(
+  opts: { now?: () => number; onInvalidMessage?: InvalidMessageListener; jobAttempts?: number } = {},
+): InMemoryTransport {
+  const broker = new InMemoryBroker(opts.jobAttempts !== undefined ? { jobAttempts: opts.jobAttempts } : {});
   return {
     broker,
     jobs: new InMemoryJobQueue(broker, opts.onInvalidMessage),
