@@ -13,6 +13,7 @@ export { InMemoryJobQueue } from './memory/in-memory-job-queue.js';
 export { InMemoryEventBus } from './memory/in-memory-event-bus.js';
 export { InMemoryBlobStore } from './memory/in-memory-blob-store.js';
 export { InMemoryStateStore, type StateSnapshot } from './memory/in-memory-state-store.js';
+export { InMemoryOwnershipStore } from './memory/in-memory-ownership-store.js';
 export { createInMemoryTransport, type InMemoryTransport } from './memory/create-in-memory-transport.js';
 export { AmqpConnection } from './rabbitmq/amqp-connection.js';
 export { AmqpJobQueue } from './rabbitmq/amqp-job-queue.js';
@@ -21,6 +22,7 @@ export { createAmqpTransport, type AmqpTransport } from './rabbitmq/create-amqp-
 export type { AmqpOptions } from './rabbitmq/options.js';
 export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
+export { RedisOwnershipStore } from './redis/redis-ownership-store.js';
 export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';
 export { createRunRepository, RunNotFoundError, type RunRepository, type TransitionWrites } from './runs/run-repository.js';
 export type { TlsOptions } from './tls.js';
@@ -33,3 +35,4 @@ export {
   type RejectedSiteMessageListener,
 } from './site/dispatch-site-message.js';
 export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQueuesOptions } from './rabbitmq/upgrade-queues.js';
+export { createWorkerLeaseKeeper, type WorkerLeaseKeeperOptions } from './redis/worker-lease-keeper.js';

@@ -1,5 +1,6 @@
 import { createInMemoryTransport } from '../src/index.js';
 import { CONFORMANCE_JOB_ATTEMPTS, describeTransportConformance } from './conformance.js';
+import { describeOwnershipConformance } from './ownership-conformance.js';
 import { text } from './helpers.js';
 
 describeTransportConformance('in-memory fakes', async () => {
@@ -10,4 +11,9 @@ describeTransportConformance('in-memory fakes', async () => {
     drainDeadLetters: async () => t.broker.deadLetters.splice(0).map(text),
     close: async () => {},
   };
+});
+
+describeOwnershipConformance('in-memory fakes', async () => {
+  const t = createInMemoryTransport();
+  return { ownership: t.ownership, state: t.state, blobs: t.blobs, close: async () => {} };
 });
