@@ -26,6 +26,23 @@ export const AggregatorConfigSchema = z.object({
   AGGREGATOR_UPDATE_TTL_SECONDS: envInt(1, 30 * 86_400).default(3600),
   /** How often the job-queue depth gauge is refreshed, in milliseconds; default 5000. */
   AGGREGATOR_QUEUE_POLL_MS: envInt(100, 600_000).default(5000),
+  /** This replica's name as lease holder and broker connection; default `<host>-<pid>-<random>` (unique per process). */
+  AGGREGATOR_REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'must be 1-100 characters of [A-Za-z0-9_.-]' })
+    .optional(),
+  /**
+   * Lease of a run, in ms: a replica that dies or is paused keeps its runs this long after its
+   * last renewal, then another replica takes them over (plus up to one scan). Renewed every
+   * third of it from a worker thread; default 5000.
+   */
+  AGGREGATOR_LEASE_MS: envInt(1_000, 600_000).default(5_000),
+  /** How often a replica looks for runs whose lease lapsed, in ms; default 1000. */
+  AGGREGATOR_TAKEOVER_SCAN_MS: envInt(100, 60_000).default(1_000),
+  /** How often an owner reads the inboxes of its runs (messages other replicas received), in ms; default 200. */
+  AGGREGATOR_INBOX_POLL_MS: envInt(20, 10_000).default(200),
+  /** Leases are no longer renewed when the event loop has not answered for this long, in ms (a hung replica lets its runs go); default 120000. */
+  AGGREGATOR_MAX_STALL_MS: envInt(10_000, 3_600_000).default(120_000),
   /** TF.js backend for evaluation and the initial model; default auto (wasm here). */
   FEDSSD_BACKEND: envEnum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   LOG_LEVEL: envLogLevel().default('info'),

@@ -3,10 +3,13 @@ import type * as Native from '@fedssd/native';
 import { setFoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend, setCrc32 } from '@fedssd/tensor';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   createAmqpTransport,
   createRedisStores,
   createRunRepository,
+  createWorkerLeaseKeeper,
   TransportUnavailableError,
   type AmqpTransport,
   type RedisStores,
@@ -74,11 +77,13 @@ async function main(): Promise<void> {
   log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
   log.info({ note: await installNativeFastPaths() }, 'aggregation kernels');
 
+  // Unique per process: the lease holder's name, in logs and on the broker connection.
+  const replicaId = config.AGGREGATOR_REPLICA_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
     jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
-    connectionName: 'fedssd-aggregator',
+    connectionName: `fedssd-aggregator-${replicaId}`,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     // Malformed commands and updates are dead-lettered by the transport; count them so they show on /metrics.
     onInvalidMessage: (reason, channel) => {
@@ -108,6 +113,23 @@ async function main(): Promise<void> {
     metrics,
     loadData: createDatasetLoader(),
     options: { evalTestLimit: config.AGGREGATOR_EVAL_TEST_LIMIT, updateTtlSeconds: config.AGGREGATOR_UPDATE_TTL_SECONDS },
+    // Always leased, so a second replica (scaled up, or overlapping in a rollout) can never race this one.
+    replicas: {
+      store: redis.ownership,
+      keeper: createWorkerLeaseKeeper({
+        url: config.REDIS_URL,
+        ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+        owner: replicaId,
+        ttlMs: config.AGGREGATOR_LEASE_MS,
+        maxStallMs: config.AGGREGATOR_MAX_STALL_MS,
+        connectionName: `fedssd-aggregator-leases-${replicaId}`,
+        onProblem: (message) => log.warn({ detail: message }, 'lease renewal problem'),
+      }),
+      replicaId,
+      leaseMs: config.AGGREGATOR_LEASE_MS,
+      scanMs: config.AGGREGATOR_TAKEOVER_SCAN_MS,
+      inboxPollMs: config.AGGREGATOR_INBOX_POLL_MS,
+    },
   }));
   await aggregator.start();
 
@@ -119,7 +141,7 @@ async function main(): Promise<void> {
   void pollDepth();
   open.poll = setInterval(pollDepth, config.AGGREGATOR_QUEUE_POLL_MS);
   open.poll.unref();
-  log.info({ prefix: prefix ?? null }, 'aggregator ready');
+  log.info({ prefix: prefix ?? null, replica: replicaId, leaseMs: config.AGGREGATOR_LEASE_MS }, 'aggregator ready');
 }
 
 main().catch((error: unknown) => {

@@ -60,7 +60,9 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
               ? `round starts from v${round.baseVersion}`
               : round.accepted.some((a) => a.clientId === job.clientId)
                 ? 'update already accepted'
-                : undefined;
+                : round.failed?.some((f) => f.clientId === job.clientId)
+                  ? "the client's job already failed this round"
+                  : undefined;
   if (stale !== undefined || run === null) {
     log.info({ why: stale }, 'stale job dropped');
     await ctx.ack();

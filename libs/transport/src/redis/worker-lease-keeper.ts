@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fenceKey, leaseKey } from '@fedssd/protocol';
@@ -34,10 +36,22 @@ const ALIVE_EVERY_MS = 1_000;
 function spawnWorker(data: LeaseWorkerData): Worker {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./lease-keeper-worker.js', self), { workerData: data });
-  const tsx = pathToFileURL(createRequire(self).resolve('tsx/esm/api')).href;
+  const tsx = tsxEsmApi(self);
   const body = new URL('./lease-keeper-worker.ts', self).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(body)}); })`;
   return new Worker(code, { eval: true, workerData: data });
+}
+
+/** The ESM entry of `tsx/esm/api` as a file URL (a CommonJS `require.resolve` would give the `.cjs` one). */
+function tsxEsmApi(from: string): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // Test runners that do not provide import.meta.resolve: read the package's export map.
+    const pkg = createRequire(from).resolve('tsx/package.json');
+    const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+    return pathToFileURL(join(dirname(pkg), exports['./esm/api']!.import.default)).href;
+  }
 }
 
 /**
@@ -65,6 +79,13 @@ export function createWorkerLeaseKeeper(options: WorkerLeaseKeeperOptions): Leas
     else if (event.type === 'error') options.onProblem?.(event.message);
     else options.onProblem?.(`main thread silent for ${event.sinceMs} ms: leases no longer renewed`);
   });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   worker.on('error', (error) => options.onProblem?.(`lease worker failed: ${error.message}`));
   const alive = setInterval(() => send({ type: 'alive' }), ALIVE_EVERY_MS);
   alive.unref();
@@ -83,10 +104,10 @@ export function createWorkerLeaseKeeper(options: WorkerLeaseKeeperOptions): Leas
     close: () =>
       (closing ??= (async () => {
         clearInterval(alive);
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        if (exited) return;
         send({ type: 'stop' });
         const timer = setTimeout(() => void worker.terminate(), 5_000);
-        await exited;
+        await exit;
         clearTimeout(timer);
       })()),
   };

@@ -1,0 +1,43 @@
+import { encodeMessage, parseMessage, type Message } from '@fedssd/protocol';
+
+/**
+ * What drives a run from outside: a message from the bus (command or update-ready), or a job
+ * the broker dead-lettered. Either may be forwarded to the run's owner through its inbox.
+ */
+export type RunInput =
+  | { readonly kind: 'message'; readonly message: Message }
+  | { readonly kind: 'job-failed'; readonly runId: string; readonly round: number; readonly clientId: number; readonly reason: string };
+
+export function runIdOf(input: RunInput): string {
+  return input.kind === 'message' ? input.message.runId : input.runId;
+}
+
+/** An inbox entry: JSON, the message in its wire form (validated again when read). */
+export function encodeRunInput(input: RunInput): string {
+  if (input.kind === 'job-failed') return JSON.stringify(input);
+  return JSON.stringify({ kind: 'message', message: new TextDecoder().decode(encodeMessage(input.message)) });
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * Reads an inbox entry back; undefined for anything that is not one (only aggregator replicas
+ * write inboxes, so that means a bug or tampering: the caller logs and drops it).
+ */
+export function decodeRunInput(text: string): RunInput | undefined {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (entry.kind === 'message' && typeof entry.message === 'string') {
+    const parsed = parseMessage(entry.message);
+    return parsed.ok ? { kind: 'message', message: parsed.message } : undefined;
+  }
+  if (entry.kind === 'job-failed' && typeof entry.runId === 'string' && isInt(entry.round) && isInt(entry.clientId)) {
+    const reason = typeof entry.reason === 'string' ? entry.reason : 'unknown';
+    return { kind: 'job-failed', runId: entry.runId, round: entry.round, clientId: entry.clientId, reason };
+  }
+  return undefined;
+}
