@@ -104,7 +104,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     } catch (error) {
       // Another replica owns the run now: nothing to retry or fail here (the router forwards the input).
       if (error instanceof FencedWriteError) {
-        ownership.lost(runId);
+        ownership.lost(runId, error);
         throw error;
       }
       const attempts = (stepAttempts.get(runId) ?? 0) + 1;

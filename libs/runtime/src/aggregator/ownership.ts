@@ -10,14 +10,18 @@ export interface RunOwnership {
   /** True when runs are leased (several replicas may run). */
   readonly leased: boolean;
   owns(runId: string): boolean;
-  /** The fencing token this replica writes the run with (undefined when not leased). */
+  /**
+   * The fencing token this replica writes the run with (undefined only when not leased). For a
+   * run it no longer owns, its last token (or 0 if it never had one): a write still in flight
+   * after the run was lost is then refused by the store rather than going out unfenced.
+   */
   fence(runId: string): Fence | undefined;
   /** Takes the run if nobody holds it; resolves whether this replica owns it now. */
   acquire(runId: string): Promise<boolean>;
   /** Gives the run up (it ended, or the replica shuts down). */
   release(runId: string): Promise<void>;
-  /** A write was refused with this replica's token: another replica owns the run now. */
-  lost(runId: string): void;
+  /** A write was refused with this replica's token (`refusal`: the store's error, counted once however often reported): another replica owns the run now. */
+  lost(runId: string, refusal: object): void;
   owned(): string[];
   /** Releases every run and stops renewing. Idempotent. */
   close(): Promise<void>;
@@ -54,14 +58,23 @@ export interface LeasedOwnershipOptions {
 /** Ownership through the runs' leases; the keeper renews them and reports the ones another replica took. */
 export function leasedOwnership(o: LeasedOwnershipOptions): RunOwnership {
   const tokens = new Map<string, number>();
+  /** Last token of each run this replica held; bounded, since only in-flight steps of a lost run need it. */
+  const former = new Map<string, number>();
+  const remember = (runId: string, token: number) => {
+    former.delete(runId);
+    former.set(runId, token);
+    if (former.size > 1_000) former.delete(former.keys().next().value as string);
+  };
+  const counted = new WeakSet<object>();
   let closed = false;
   const drop = (runId: string, why: string) => {
     const token = tokens.get(runId);
     if (token === undefined) return;
     tokens.delete(runId);
+    remember(runId, token);
     o.keeper.drop(runId);
     o.metrics.runOwnershipTotal.inc({ event: 'lost' });
-    o.log.warn({ runId, token, replica: o.replicaId, why }, 'run lost to another replica');
+    o.log.warn({ runId, fencingToken: token, replica: o.replicaId, why }, 'run lost to another replica');
     o.onLost(runId);
   };
   o.keeper.onLost((fence) => {
@@ -71,8 +84,8 @@ export function leasedOwnership(o: LeasedOwnershipOptions): RunOwnership {
     leased: true,
     owns: (runId) => tokens.has(runId),
     fence(runId) {
-      const token = tokens.get(runId);
-      return token === undefined ? undefined : { runId, token };
+      // Never undefined here: 0 is no run's token (the counter starts at 1), so such a write is refused.
+      return { runId, token: tokens.get(runId) ?? former.get(runId) ?? 0 };
     },
     async acquire(runId) {
       if (tokens.has(runId)) return true;
@@ -83,21 +96,28 @@ export function leasedOwnership(o: LeasedOwnershipOptions): RunOwnership {
       o.keeper.keep({ runId, token });
       await o.store.markActive(runId);
       o.metrics.runOwnershipTotal.inc({ event: 'acquired' });
-      o.log.info({ runId, token, replica: o.replicaId }, 'run acquired');
+      o.log.info({ runId, fencingToken: token, replica: o.replicaId }, 'run acquired');
       return true;
     },
     async release(runId) {
       const token = tokens.get(runId);
       if (token === undefined) return;
       tokens.delete(runId);
+      remember(runId, token);
       o.keeper.drop(runId);
       await o.store.release({ runId, token }, o.replicaId);
       o.metrics.runOwnershipTotal.inc({ event: 'released' });
-      o.log.info({ runId, token, replica: o.replicaId }, 'run released');
+      o.log.info({ runId, fencingToken: token, replica: o.replicaId }, 'run released');
     },
-    lost(runId) {
-      if (tokens.has(runId)) o.metrics.runOwnershipTotal.inc({ event: 'refused' });
-      drop(runId, 'a write was refused: stale fencing token');
+    lost(runId, refusal) {
+      if (counted.has(refusal)) return;
+      counted.add(refusal);
+      o.metrics.runOwnershipTotal.inc({ event: 'refused' });
+      o.log.warn(
+        { runId, fencingToken: tokens.get(runId) ?? former.get(runId) ?? 0, replica: o.replicaId },
+        'write refused: stale fencing token',
+      );
+      drop(runId, 'a write was refused');
     },
     owned: () => [...tokens.keys()].sort(),
     async close() {

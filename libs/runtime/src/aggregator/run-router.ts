@@ -62,7 +62,7 @@ export function createRunRouter(d: RunRouterDeps): RunRouter {
       return true;
     } catch (error) {
       if (!(error instanceof FencedWriteError)) throw error;
-      d.ownership.lost(runId);
+      d.ownership.lost(runId, error);
       return false;
     }
   }
@@ -96,7 +96,7 @@ export function createRunRouter(d: RunRouterDeps): RunRouter {
         await store.popForwarded(fence);
       } catch (error) {
         if (!(error instanceof FencedWriteError)) throw error;
-        d.ownership.lost(runId);
+        d.ownership.lost(runId, error);
         return;
       }
     }
@@ -107,7 +107,7 @@ export function createRunRouter(d: RunRouterDeps): RunRouter {
       await d.resume(runId);
     } catch (error) {
       if (!(error instanceof FencedWriteError)) throw error;
-      d.ownership.lost(runId);
+      d.ownership.lost(runId, error);
       return;
     }
     await drain(runId);
