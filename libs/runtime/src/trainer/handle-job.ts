@@ -68,6 +68,8 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
     await ctx.ack();
     return 'stale';
   }
+  // Which job a worker holds, for operators (and fault tests) following one client's attempts.
+  log.info({ attempt: job.attempt, redelivered: ctx.redelivered }, 'job started');
   const modelBytes = await deps.blobs.getBlob(job.modelKey);
   let targets: SsdTargets | undefined;
   if (job.target !== null) {
