@@ -5,6 +5,7 @@ import { brokerNames } from '@fedssd/protocol';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAmqpTransport, TopologyMismatchError, upgradeQueuesToQuorum, type QueueUpgrade } from '../src/index.js';
+import { job } from './helpers.js';
 import { probeServices, RABBITMQ_URL } from './real-harness.js';
 
 const run = promisify(execFile);
@@ -147,6 +148,19 @@ describe.skipIf(unavailable !== undefined)('quorum queues on the real broker', (
     await t.close();
     const again = await upgradeQueuesToQuorum({ url: RABBITMQ_URL, prefix });
     expect(again.map((r) => r.action)).toEqual(['kept', 'kept', 'kept', 'kept', 'kept']);
+  });
+
+  it('when the job attempts change, then the upgrade redeclares the jobs queue with the new limit and keeps its jobs', async () => {
+    const c = await open();
+    const names = brokerNames(prefix);
+    const t = await createAmqpTransport({ url: RABBITMQ_URL, prefix, jobAttempts: 5, startTimeoutMs: 5_000 });
+    await t.jobs.publishJob(job(1));
+    await t.close();
+    const results = await upgradeQueuesToQuorum({ url: RABBITMQ_URL, prefix, jobAttempts: 3 });
+    expect(results.find((r) => r.queue === names.jobs)).toEqual({ queue: names.jobs, action: 'upgraded', moved: 1 });
+    expect(results.filter((r) => r.queue !== names.jobs).map((r) => r.action)).toEqual(['kept', 'kept', 'kept', 'kept']);
+    expect((await queuesOf(prefix)).get(names.jobs)?.args).toContain('{"x-delivery-limit",2}');
+    expect((await bodies(c, names.jobs)).map((b) => JSON.parse(b.body).clientId)).toEqual([1]);
   });
 
   it('when a service still consumes a classic queue, then the upgrade refuses and leaves the queue and its messages alone', async () => {

@@ -7,7 +7,10 @@ import { assertTopology, declareQueue, durableQueues, type QueueArguments } from
 /** What the upgrade did to one queue. */
 export interface QueueUpgrade {
   readonly queue: string;
-  /** `created`: it did not exist; `kept`: already a quorum queue with these arguments; `upgraded`: classic -> quorum; `resumed`: an interrupted upgrade finished. */
+  /**
+   * `created`: it did not exist; `kept`: already a quorum queue with these arguments; `upgraded`:
+   * redeclared (classic -> quorum, or another delivery limit); `resumed`: an interrupted upgrade finished.
+   */
   readonly action: 'created' | 'kept' | 'upgraded' | 'resumed';
   /** Messages carried over into the quorum queue. */
   readonly moved: number;
@@ -27,8 +30,8 @@ export interface UpgradeQueuesOptions {
 export const HOLDING_SUFFIX = '.upgrade';
 
 /**
- * Replaces the classic queues of a deployment by the quorum queues this release declares,
- * keeping every message: a queue cannot change type in place (the broker refuses a declaration
+ * Replaces the classic queues of a deployment by the quorum queues this release declares (or
+ * queues declared with another `jobAttempts`), keeping every message: a queue cannot change type in place (the broker refuses a declaration
  * with other arguments), so each classic queue's messages move to a holding quorum queue
  * (`NAME.upgrade`), the classic queue is deleted (only when unused and empty), the quorum queue
  * is declared and the messages move back. Every move publishes with confirms before it acks, so
@@ -70,14 +73,19 @@ async function upgradeQueue(connection: ChannelModel, queue: string, args: Queue
     if (consumers > 0) throw new Error(`queue ${queue} has ${consumers} consumer(s): stop every fedssd service before upgrading`);
     await declareQueue(connection, holding, { 'x-queue-type': 'quorum' });
     let moved = await move(connection, queue, holding);
-    // Deleting only an unused, empty queue: a message that arrived meanwhile is moved first.
+    // Delete only an unused, empty queue: a message that arrived meanwhile is moved first. (A plain
+    // delete after a check: RabbitMQ refuses if-empty/if-unused deletes of quorum queues, which
+    // this also is when only its delivery limit changes.)
     for (;;) {
-      try {
-        await deleteIf(connection, queue);
-        break;
-      } catch {
+      const now = await inspect(connection, queue);
+      if (now === undefined) break;
+      if (now.consumerCount > 0) throw new Error(`queue ${queue} has ${now.consumerCount} consumer(s): stop every fedssd service before upgrading`);
+      if (now.messageCount > 0) {
         moved += await move(connection, queue, holding);
+        continue;
       }
+      await deleteHolding(connection, queue);
+      break;
     }
     await declareQueue(connection, queue, args);
     await move(connection, holding, queue);
@@ -103,27 +111,16 @@ async function inspect(connection: ChannelModel, queue: string): Promise<{ messa
   }
 }
 
-/** Deletes the (classic) queue being replaced, refused by the broker if a consumer came back or a message arrived. */
-async function deleteIf(connection: ChannelModel, queue: string): Promise<void> {
-  const channel = await connection.createChannel();
-  channel.on('error', () => {});
-  try {
-    await channel.deleteQueue(queue, { ifUnused: true, ifEmpty: true });
-  } finally {
-    await channel.close().catch(() => undefined);
-  }
-}
-
 /**
- * Deletes an emptied holding queue (a quorum queue: the broker refuses if-unused / if-empty
- * deletes there, and closes the whole connection for it). Throwing here, after a move, would
- * mean a message arrived that nothing else publishes: the queue name is ours.
+ * Deletes a queue found empty (no if-unused / if-empty flags: the broker refuses them for quorum
+ * queues and closes the whole connection). With the services stopped nothing publishes to it;
+ * if a message arrived anyway the broker says so in the reply, and this stops loudly.
  */
-async function deleteHolding(connection: ChannelModel, holding: string): Promise<void> {
+async function deleteHolding(connection: ChannelModel, queue: string): Promise<void> {
   const channel = await connection.createChannel();
   try {
-    const { messageCount } = await channel.deleteQueue(holding);
-    if (messageCount > 0) throw new Error(`holding queue ${holding} still had ${messageCount} message(s) when deleted`);
+    const { messageCount } = await channel.deleteQueue(queue);
+    if (messageCount > 0) throw new Error(`queue ${queue} received ${messageCount} message(s) while being deleted: were the services stopped?`);
   } finally {
     await channel.close().catch(() => undefined);
   }
