@@ -79,7 +79,8 @@ async function upgradeQueue(connection: ChannelModel, queue: string, args: Queue
     for (;;) {
       const now = await inspect(connection, queue);
       if (now === undefined) break;
-      if (now.consumerCount > 0) throw new Error(`queue ${queue} has ${now.consumerCount} consumer(s): stop every fedssd service before upgrading`);
+      if (now.consumerCount > 0)
+        throw new Error(`queue ${queue} has ${now.consumerCount} consumer(s): stop every fedssd service before upgrading`);
       if (now.messageCount > 0) {
         moved += await move(connection, queue, holding);
         continue;
@@ -120,7 +121,8 @@ async function deleteHolding(connection: ChannelModel, queue: string): Promise<v
   const channel = await connection.createChannel();
   try {
     const { messageCount } = await channel.deleteQueue(queue);
-    if (messageCount > 0) throw new Error(`queue ${queue} received ${messageCount} message(s) while being deleted: were the services stopped?`);
+    if (messageCount > 0)
+      throw new Error(`queue ${queue} received ${messageCount} message(s) while being deleted: were the services stopped?`);
   } finally {
     await channel.close().catch(() => undefined);
   }
