@@ -24,7 +24,7 @@ export interface EvalSets {
 }
 
 export interface EvalOptions {
-  /** kNN neighbours; default 200 on banks of 10k+, else 50 (SSD-SPEC: fewer on small banks). */
+  /** kNN neighbours; default 200 on banks of 10k+, else 50 (docs/METHOD.md §7: fewer on small banks). */
   readonly knnK?: number;
   /** kNN temperature; default 0.1. */
   readonly knnTemperature?: number;
@@ -34,7 +34,7 @@ export interface EvalOptions {
   readonly probe?: { readonly epochs: number; readonly seed: number };
 }
 
-/** Server-side evaluation of a global model (SSD-SPEC "Evaluation"). */
+/** Server-side evaluation of a global model (docs/METHOD.md §7). */
 export async function evaluateModel(model: SslModel, sets: EvalSets, opts: EvalOptions = {}): Promise<EvalMetrics> {
   const bank = extractFeatures(model, sets.bank.shard);
   const test = extractFeatures(model, sets.test.shard);

@@ -3,7 +3,7 @@ import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { assertIntegerIn, assertLabels, assertMatrix, assertPositive } from './checks.js';
 import { l2NormalizeRows } from './normalize.js';
 
-/** Options of the weighted kNN monitor (SSD-SPEC "Evaluation"). */
+/** Options of the weighted kNN monitor (docs/METHOD.md §7). */
 export interface KnnOptions {
   /** [N_bank, d] memory-bank features (normalised here). */
   bank: Tensor2D;

@@ -3,7 +3,7 @@ import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { createRng } from '@fedssd/tensor';
 import { assertIntegerIn, assertLabels, assertMatrix, assertPositive } from './checks.js';
 
-/** Options of the linear probe (SSD-SPEC "Evaluation": Adam lr 3e-3, batch 512, no augmentation). */
+/** Options of the linear probe (docs/METHOD.md §7: Adam lr 3e-3, batch 512, no augmentation). */
 export interface LinearProbeOptions {
   /** [N_train, d] frozen, unnormalised encoder features h. */
   trainFeatures: Tensor2D;

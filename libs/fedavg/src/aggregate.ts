@@ -41,7 +41,7 @@ export interface FedAvgOptions {
 /**
  * Creates a FedAvg accumulator shaped like `template` (only names and shapes are read). Sums are
  * kept in float64 so the result does not drift with the number of clients; every tensor is
- * averaged alike, BatchNorm running statistics included (SSD-SPEC: full state).
+ * averaged alike, BatchNorm running statistics included (docs/METHOD.md §6: full state).
  */
 export function createFedAvg(template: Weights, options: FedAvgOptions = {}): FedAvgAccumulator {
   if (options.fold !== undefined) assertFoldKernel(options.fold);

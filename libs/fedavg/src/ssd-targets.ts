@@ -2,7 +2,7 @@ import { deriveRng } from '@fedssd/tensor';
 import { FedAvgError, requireInt } from './errors.js';
 import { randomOrthogonal } from './orthogonal.js';
 
-/** Per-run DSR set-up shared by every client (SSD-SPEC §DSR); created once by the aggregator. */
+/** Per-run DSR set-up shared by every client (docs/METHOD.md §4.1); created once by the aggregator. */
 export interface SsdTargets {
   /** Embedding dimension d. */
   dim: number;

@@ -12,7 +12,7 @@ export type ModelKind = (typeof MODELS)[number];
 /** Largest uint32, the range of seeds. */
 export const MAX_SEED = 0xffff_ffff;
 
-/** DSR settings (SSD-SPEC.md section 3). `coeff` is gamma; `scale` is w; `sliceSize` is m. */
+/** DSR settings (docs/METHOD.md §4). `coeff` is gamma; `scale` is w; `sliceSize` is m. */
 export const DsrConfigSchema = z.strictObject({
   /** gamma, weight of L_DSR; default 1. */
   coeff: numberIn({ gte: 0, lte: 1000 }).default(1),
@@ -24,7 +24,7 @@ export const DsrConfigSchema = z.strictObject({
   form: oneOf(['code', 'paper']).default('code'),
 });
 
-/** PD settings (SSD-SPEC.md section 4). `coeff` is delta. */
+/** PD settings (docs/METHOD.md §5). `coeff` is delta. */
 export const PdConfigSchema = z.strictObject({
   /** delta, weight of L_PD; default 0.1. */
   coeff: numberIn({ gte: 0, lte: 1000 }).default(0.1),
@@ -46,7 +46,7 @@ export const SiteOverridesSchema = z.strictObject({
 });
 
 /**
- * A federated training run. Defaults follow SSD-SPEC.md's federated protocol (cross-silo: K = 10,
+ * A federated training run. Defaults follow the federated protocol of docs/METHOD.md §6 (cross-silo: K = 10,
  * everyone every round, alpha 0.1, 5 local epochs, batch 128, SGD lr 0.1, momentum 0.9, weight decay
  * 1e-4) on the small model and synthetic data, which run on a CPU. Unknown keys are rejected so
  * a misspelt field does not silently fall back to its default.

@@ -21,7 +21,7 @@ export const SIMULATE_HELP = `Usage: fedssd simulate [flags]
 
 Runs a federated self-supervised run in one process: K virtual clients, in-memory transport.
 
-Run config (defaults follow SSD-SPEC.md; ranges are checked and named on error):
+Run config (defaults follow docs/METHOD.md; ranges are checked and named on error):
   --method baseline|dsr|pd|ssd   --dataset synthetic|mnist|fashion-mnist|cifar10   --data-dir DIR
   --model small|resnet18   --model-width W   --clients K   --alpha A   --participation P
   --rounds R   --local-epochs E   --batch-size B   --lr LR   --momentum M   --weight-decay WD   --seed S

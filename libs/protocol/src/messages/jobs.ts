@@ -49,7 +49,7 @@ export const TrainJobSchema = z.object({
   training: TrainingSpecSchema.optional(),
 });
 
-/** Mean loss terms of the local training (SSD-SPEC.md's objective); terms of disabled losses are 0. */
+/** Mean loss terms of the local training (docs/METHOD.md §2); terms of disabled losses are 0. */
 export const LossTermsSchema = z.object({
   total: z.number(),
   align: z.number(),

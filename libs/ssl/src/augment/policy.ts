@@ -1,4 +1,4 @@
-/** Augmentation policies (SSD-SPEC "Model and data"), as named presets or explicit parameters. */
+/** Augmentation policies (docs/METHOD.md §6, "The two views"), as named presets or explicit parameters. */
 
 export type AugmentPolicyName = 'cifar' | 'grayscale28';
 

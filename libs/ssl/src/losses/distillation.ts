@@ -3,7 +3,7 @@ import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertPositive, assertSameShape } from './checks.js';
 
 /**
- * Projector distillation (PD) for one view, SSD-SPEC section 4: per sample a softmax over the d
+ * Projector distillation (PD) for one view, docs/METHOD.md §5: per sample a softmax over the d
  * coordinates, teacher p = softmax(zt / tau), student q = softmax(h / tau), returns
  * mean_i KL(p_i || q_i) = mean_i sum_j p_ij (log p_ij - log q_ij) (>= 0, in nats).
  *

@@ -31,7 +31,7 @@ export function dsrDiagonal(target: DsrTarget, d: number): Float32Array {
 }
 
 /**
- * DSR (dimension-scaled regularisation) for one view, SSD-SPEC section 3.
+ * DSR (dimension-scaled regularisation) for one view, docs/METHOD.md §4.
  *
  * - `'code'` (default): P = stopgrad(Z Q D_k Q^T), row-normalised; returns ||Z - P||_F / N.
  * - `'paper'`: Q = I (the basis is ignored), no renormalisation; returns

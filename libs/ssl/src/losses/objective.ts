@@ -26,7 +26,7 @@ export interface SsdObjectiveOptions {
   pd?: { coeff: number; temperature?: number };
 }
 
-/** Each term unweighted (as in SSD-SPEC) plus the weighted total; all scalars owned by the caller. */
+/** Each term unweighted (as in docs/METHOD.md §2) plus the weighted total; all scalars owned by the caller. */
 export interface SsdLosses {
   total: Scalar;
   align: Scalar;

@@ -1,7 +1,7 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /**
- * One client's DSR target (SSD-SPEC section 3): the shared orthogonal basis, the client's slice of
+ * One client's DSR target (docs/METHOD.md §4): the shared orthogonal basis, the client's slice of
  * coordinates in that basis, and the scale applied to them.
  */
 export interface DsrTarget {

@@ -3,7 +3,7 @@ import type { AugmentPolicy } from '../augment/index.js';
 import type { DsrForm, DsrTarget } from '../losses/index.js';
 import type { SslModel } from '../models/index.js';
 
-/** Loss weights of the SSD objective (SSD-SPEC); omit dsr/pd for the FedAlignUniform baseline. */
+/** Loss weights of the SSD objective (docs/METHOD.md §2); omit dsr/pd for the FedAlignUniform baseline. */
 export interface LocalObjective {
   /** beta, weight of L_uniform (paper 1). */
   readonly uniformity: number;

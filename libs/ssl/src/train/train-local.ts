@@ -1,5 +1,5 @@
 /**
- * One round of local self-supervised training (SSD-SPEC "Federated protocol"): seeded shuffles,
+ * One round of local self-supervised training (docs/METHOD.md §6): seeded shuffles,
  * two independent augmentations per image, the SSD objective, and PyTorch-style SGD with fresh
  * momentum. Cancellable between batches; yields to the event loop after every step.
  */
