@@ -8,7 +8,7 @@ function problems(input: unknown): string[] {
 }
 
 describe('RunConfigSchema', () => {
-  it('when given nothing, then applies the method's defaults (docs/METHOD.md §6)', () => {
+  it('when given nothing, then applies the method defaults (docs/METHOD.md §6)', () => {
     const config = RunConfigSchema.parse({});
     expect(config).toMatchObject({
       method: 'ssd',
