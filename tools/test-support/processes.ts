@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -31,13 +32,43 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `services/<service>/src/main.ts` through tsx (the child pid is the Node process itself). */
-export function startService(name: string, service: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `services/${service}/src/main.ts`], {
+/** Options of {@link startService}. */
+export interface StartOptions {
+  /**
+   * Run the service under `strace -f -e trace=open,openat,openat2`, writing every file it (and
+   * any thread or child) opens to this path. Signals then go to the traced Node process, whose
+   * exit ends strace.
+   */
+  readonly traceOpensTo?: string;
+}
+
+/** The traced process under strace: strace's only child. */
+function traceeOf(child: ChildProcess): number | undefined {
+  try {
+    const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts `services/<service>/src/main.ts` through tsx (the child pid is the Node process itself, unless traced). */
+export function startService(name: string, service: string, env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
+  const node = [process.execPath, '--conditions=source', '--import', 'tsx', `services/${service}/src/main.ts`];
+  const argv =
+    options.traceOpensTo === undefined
+      ? node
+      : ['strace', '-f', '-qq', '-e', 'trace=open,openat,openat2', '-o', options.traceOpensTo, ...node];
+  const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const signal = (sig: NodeJS.Signals) => {
+    const target = options.traceOpensTo === undefined ? undefined : traceeOf(child);
+    if (target !== undefined) process.kill(target, sig);
+    else child.kill(sig);
+  };
   let text = '';
   const keep = (chunk: Buffer) => {
     text += chunk.toString('utf8');
@@ -54,15 +85,15 @@ export function startService(name: string, service: string, env: Record<string, 
     output: () => text,
     async stop(timeoutMs = 20_000) {
       if (!running()) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), timeoutMs);
       const code = await exited;
       clearTimeout(timer);
       return code;
     },
     async kill() {
       if (!running()) return;
-      child.kill('SIGKILL');
+      signal('SIGKILL');
       await exited;
     },
   };

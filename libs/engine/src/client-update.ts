@@ -1,9 +1,9 @@
-import type { RunConfig } from '@fedssd/protocol';
+import type { TrainingSpec } from '@fedssd/protocol';
 import { trainLocal, type LocalTrainResult, type SslModel } from '@fedssd/ssl';
 import { subtractWeights } from '@fedssd/fedavg';
 import type { Weights } from '@fedssd/tensor';
-import { objectiveFor, type ClientTargetData } from './objective.js';
-import { deriveSeed } from './seeds.js';
+import type { ClientSsdTarget } from '@fedssd/fedavg';
+import { objectiveFor } from './objective.js';
 
 /** A client's local images (NHWC floats in [0, 1]). */
 export interface ImageShard {
@@ -25,34 +25,34 @@ export interface ClientJobInput {
   readonly clientId: number;
   readonly global: Weights;
   readonly shard: ImageShard;
-  readonly target?: ClientTargetData;
+  readonly target?: ClientSsdTarget;
 }
 
 /**
- * One client's round: load the global weights into `model`, train locally with the run's method,
- * return the delta. The training seed depends only on (run seed, round, client), so a simulator
- * and a remote trainer produce the same bytes for the same job.
+ * One client's round: load the global weights into `model`, train locally as `training` says
+ * (see {@link trainingFor}), return the delta. The training seed depends only on (run seed,
+ * round, client), so a simulator, a pool trainer and a site produce the same bytes for the same job.
  */
 export async function runClientUpdate(
   model: SslModel,
-  config: RunConfig,
+  training: TrainingSpec,
   job: ClientJobInput,
   opts: { signal?: AbortSignal; onProgress?: (p: { epoch: number; step: number; stepsPerEpoch: number; loss: number }) => void } = {},
 ): Promise<ClientUpdate> {
   model.setWeights(job.global);
-  const { objective, dispose } = objectiveFor(config, job.target);
+  const { objective, dispose } = objectiveFor(training, job.target);
   try {
     const train = await trainLocal(
       model,
       { images: job.shard.images, count: job.shard.count, shape: [job.shard.shape[0], job.shard.shape[1], job.shard.shape[2]] },
       {
-        epochs: config.localEpochs,
-        batchSize: config.batchSize,
-        lr: config.lr,
-        momentum: config.momentum,
-        weightDecay: config.weightDecay,
+        epochs: training.localEpochs,
+        batchSize: training.batchSize,
+        lr: training.lr,
+        momentum: training.momentum,
+        weightDecay: training.weightDecay,
         objective,
-        seed: deriveSeed(config.seed, 'train', job.round, job.clientId),
+        seed: training.trainSeed,
       },
       opts,
     );

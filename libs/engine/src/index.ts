@@ -1,6 +1,7 @@
 export { deriveSeed } from './seeds.js';
+export { trainingFor } from './local-training.js';
 export { modelSpecFor } from './model-spec.js';
-export { objectiveFor, type ClientTargetData } from './objective.js';
+export { objectiveFor } from './objective.js';
 export { runClientUpdate, type ClientUpdate, type ClientJobInput, type ImageShard } from './client-update.js';
 export { extractFeatures, selectImages, type Features } from './features.js';
 export { evaluateModel, type EvalSets, type EvalOptions } from './evaluate.js';
@@ -10,3 +11,4 @@ export { encodeTargets, decodeTargets, TargetsCodecError } from './targets-codec
 export type { DataLoader } from './data-loader.js';
 export { evalSetsFor } from './eval-sets.js';
 export * from './round/index.js';
+export { measureSiteMetrics, SITE_METRIC_IMAGES } from './site-metrics.js';

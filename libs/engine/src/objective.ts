@@ -1,23 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { methodObjective, type RunConfig } from '@fedssd/protocol';
+import { methodObjective, type TrainingSpec } from '@fedssd/protocol';
+import type { ClientSsdTarget } from '@fedssd/fedavg';
 import type { LocalTrainConfig } from '@fedssd/ssl';
-
-/** One client's DSR target as plain data (what the aggregator stores and attaches to jobs). */
-export interface ClientTargetData {
-  readonly dim: number;
-  /** d x d row-major orthogonal basis Q. */
-  readonly basisValues: Float32Array;
-  readonly slice: readonly number[];
-  readonly scale: number;
-}
 
 /**
  * The local objective of a run's method for one client. Returns the config and a disposer for
  * the basis tensor it allocates (DSR only).
  */
 export function objectiveFor(
-  config: RunConfig,
-  target: ClientTargetData | undefined,
+  config: Pick<TrainingSpec, 'method' | 'uniformity' | 'dsr' | 'pd'>,
+  target: ClientSsdTarget | undefined,
 ): { objective: LocalTrainConfig['objective']; dispose(): void } {
   const on = methodObjective(config.method);
   if (on.dsr && !target) throw new Error(`method ${config.method} needs a DSR target for every client`);

@@ -146,6 +146,8 @@ export const RunConfigSchema = z
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 /** A run config with every default applied. */
 export type RunConfig = z.output<typeof RunConfigSchema>;
+export type SiteOverrides = z.output<typeof SiteOverridesSchema>;
+export type DsrConfig = z.output<typeof DsrConfigSchema>;
 
 /** Which SSD losses a method switches on. */
 export interface MethodObjective {

@@ -16,3 +16,8 @@ export { createRunCache, type RunCache, type RunEntry } from './trainer/run-cach
 export { simulateRun, type SimulationHooks, type SimulationOptions, type SimulationResult } from './simulate/simulate-run.js';
 export type { SimulationReport, RoundReport, FinalReport, PartitionReport } from './simulate/report.js';
 export { CheckpointError, readCheckpointMeta, type CheckpointMeta } from './simulate/checkpoint.js';
+export { createSiteTrainer, type SiteTrainerDeps } from './site/site-trainer.js';
+export { handleSiteJob, type SiteJobDeps } from './site/handle-site-job.js';
+export { type FederationDeps, type SiteJobPublisher, type SiteMessageSource } from './aggregator/deps.js';
+export { type OperatorEvalSet } from './aggregator/evaluator.js';
+export { createSiteDirectory, type SiteDirectory } from './aggregator/site-directory.js';

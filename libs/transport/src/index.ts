@@ -25,3 +25,4 @@ export {
   type SiteMessageHandler,
   type RejectedSiteMessageListener,
 } from './site/dispatch-site-message.js';
+export { AmqpSiteJobPublisher } from './rabbitmq/amqp-site-jobs.js';

@@ -1,4 +1,4 @@
-import { envBool, envEnum, envInt, envLogLevel, envUrl } from '@fedssd/config';
+import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, tlsFileFields } from '@fedssd/config';
 import { z } from 'zod';
 
 /** Environment of the aggregator; parsed once in main.ts with `loadConfig`. */
@@ -19,6 +19,21 @@ export const AggregatorConfigSchema = z.object({
   AGGREGATOR_UPDATE_TTL_SECONDS: envInt(1, 30 * 86_400).default(3600),
   /** How often the job-queue depth gauge is refreshed, in milliseconds; default 5000. */
   AGGREGATOR_QUEUE_POLL_MS: envInt(100, 600_000).default(5000),
+  /** CA, client certificate and key (PEM files) for amqps: and rediss: connections; each optional. */
+  ...tlsFileFields('RABBITMQ'),
+  ...tlsFileFields('REDIS'),
+  /**
+   * Federated runs: the operator's labelled evaluation set (the server holds no client data);
+   * 'none' (default) leaves server-side metrics of federated runs empty. Simulation runs evaluate
+   * on their own data set as before.
+   */
+  FEDSSD_EVAL_DATASET: envEnum(['none', 'mnist', 'fashion-mnist', 'cifar10']).default('none'),
+  /** Folder of the evaluation set's files (IDX or CIFAR-10 binaries); Fashion-MNIST defaults to Debian's package. */
+  FEDSSD_EVAL_DATA_DIR: envString().optional(),
+  /** kNN bank images taken from the evaluation set's training split; default 10000. */
+  FEDSSD_EVAL_BANK_LIMIT: envInt(1, 10_000_000).default(10_000),
+  /** A site is live while its last heartbeat is younger than this, in ms; rounds sample among live sites. Default 30000. */
+  SITE_LIVENESS_MS: envInt(1_000, 86_400_000).default(30_000),
   /** TF.js backend for evaluation and the initial model; default auto (wasm here). */
   FEDSSD_BACKEND: envEnum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   LOG_LEVEL: envLogLevel().default('info'),

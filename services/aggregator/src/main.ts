@@ -1,13 +1,22 @@
-import { loadConfigOrExit } from '@fedssd/config';
 import type * as Native from '@fedssd/native';
 import { setFoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend, setCrc32 } from '@fedssd/tensor';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import { loadConfigOrExit, readTlsFiles } from '@fedssd/config';
+import { declareFederatedTopology } from '@fedssd/federation';
+import {
+  AmqpSiteJobPublisher,
+  createAmqpTransport,
+  createRedisStores,
+  createRunRepository,
+  subscribeSiteMessages,
+  type AmqpTransport,
+  type RedisStores,
+} from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
-import { createAggregator, type Aggregator } from '@fedssd/runtime';
+import { createAggregator, createEngineEvaluator, type Aggregator, type OperatorEvalSet } from '@fedssd/runtime';
 import { AggregatorConfigSchema, type AggregatorConfig } from './config.js';
-import { createDatasetLoader } from '@fedssd/data/node';
+import { createDatasetLoader, loadDataset } from '@fedssd/data/node';
 
 const NATIVE_PACKAGE = '@fedssd/native';
 
@@ -30,6 +39,19 @@ async function installNativeFastPaths(): Promise<string> {
     const text = err instanceof Error ? err.message : String(err);
     return `${NATIVE_PACKAGE}: ${text.split('\n')[0] ?? text}; JS fold, zlib crc32`;
   }
+}
+
+/** The operator's evaluation set of federated runs, loaded once on first use (none unless configured). */
+function operatorEvalSet(config: AggregatorConfig): () => Promise<OperatorEvalSet | undefined> {
+  const name = config.FEDSSD_EVAL_DATASET;
+  if (name === 'none') return async () => undefined;
+  let loaded: Promise<OperatorEvalSet> | undefined;
+  const dir = config.FEDSSD_EVAL_DATA_DIR !== undefined ? { dataDir: config.FEDSSD_EVAL_DATA_DIR } : {};
+  return () =>
+    (loaded ??= (async () => ({
+      train: await loadDataset({ name, split: 'train', limit: config.FEDSSD_EVAL_BANK_LIMIT, ...dir }),
+      test: await loadDataset({ name, split: 'test', limit: config.AGGREGATOR_EVAL_TEST_LIMIT, ...dir }),
+    }))());
 }
 
 /** The aggregator's composition root: config, logger, metrics, backend, adapters, state machine, ops server, shutdown. */
@@ -67,10 +89,15 @@ async function main(): Promise<void> {
   log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
   log.info({ note: await installNativeFastPaths() }, 'aggregation kernels');
 
+  const rabbitTls = readTlsFiles('RABBITMQ', config);
+  const redisTls = readTlsFiles('REDIS', config);
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
+    ...(rabbitTls !== undefined ? { tls: rabbitTls } : {}),
     connectionName: 'fedssd-aggregator',
+    // Federated mode's exchanges and the aggregator's site-updates queue; sites declare nothing.
+    extraTopology: (channel) => declareFederatedTopology(channel, prefix ?? ''),
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     // Malformed commands and updates are dead-lettered by the transport; count them so they show on /metrics.
     onInvalidMessage: (reason, channel) => {
@@ -81,6 +108,7 @@ async function main(): Promise<void> {
   const redis = (open.redis = await createRedisStores({
     url: config.REDIS_URL,
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+    ...(redisTls !== undefined ? { tls: redisTls } : {}),
   }));
 
   open.ops = await startOpsServer({
@@ -99,7 +127,20 @@ async function main(): Promise<void> {
     logger: log,
     metrics,
     loadData: createDatasetLoader(),
+    evaluate: createEngineEvaluator({ perClientEvalLimit: 200, operatorEvalSet: operatorEvalSet(config) }),
     options: { evalTestLimit: config.AGGREGATOR_EVAL_TEST_LIMIT, updateTtlSeconds: config.AGGREGATOR_UPDATE_TTL_SECONDS },
+    federation: {
+      siteJobs: new AmqpSiteJobPublisher(amqp.connection),
+      siteMessages: {
+        subscribe: (handler) =>
+          subscribeSiteMessages(amqp.connection, handler, (reason, origin) => {
+            metrics.updatesRejectedTotal.inc({ reason: 'malformed' });
+            log.warn({ reason, userId: origin.userId, routingKey: origin.routingKey }, 'site message dead-lettered');
+          }),
+      },
+      state: redis.state,
+      livenessMs: config.SITE_LIVENESS_MS,
+    },
   }));
   await aggregator.start();
 

@@ -16,6 +16,12 @@ export const ApiConfigSchema = z
     API_TOKEN: envSecret(16),
     RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
     REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    /**
+     * Declare the broker topology on connect (default true). Set false when the api runs on its own
+     * least-privilege user (no configure permission): the aggregator declares the topology then,
+     * and must be up first.
+     */
+    API_DECLARE_TOPOLOGY: envBool().default(true),
     /** Prefix of broker names and Redis keys (parallel deployments on one broker); default none. */
     FEDSSD_PREFIX: z
       .string()

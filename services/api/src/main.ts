@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
     connectionName: 'fedssd-api',
+    declareTopology: config.API_DECLARE_TOPOLOGY,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
   }));
   const redis = (open.redis = await createRedisStores({

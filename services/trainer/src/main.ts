@@ -1,21 +1,26 @@
 import { hostname } from 'node:os';
+import { loadConfigOrExit, readTlsFiles } from '@fedssd/config';
 import { createDatasetLoader } from '@fedssd/data/node';
-import { loadConfigOrExit } from '@fedssd/config';
-import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
+import { createTrainer } from '@fedssd/runtime';
+import { closeInOrder, createLogger, createMetrics, startOpsServer } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import { createAmqpTransport, createRedisStores, createRunRepository } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
-import { TrainerConfigSchema, type TrainerConfig } from './config.js';
-import { createTrainer, type Trainer } from '@fedssd/runtime';
+import { TrainerEnvSchema, type TrainerConfig } from './config.js';
+import { startSiteTrainer, type Opened } from './site-main.js';
 
-/** The trainer's composition root. SIGTERM: stop intake, abort the job at its next batch, close connections, exit 0. */
+/**
+ * The trainer's composition root: a simulation-mode pool trainer, or (with SITE_NAME) a
+ * federated site's trainer. SIGTERM: stop intake, abort the job at its next batch, close
+ * connections, exit 0.
+ */
 async function main(): Promise<void> {
-  const config: TrainerConfig = loadConfigOrExit(TrainerConfigSchema, process.env);
-  const workerId = config.TRAINER_ID ?? `${hostname()}-${process.pid}`;
+  const config: TrainerConfig = loadConfigOrExit(TrainerEnvSchema, process.env);
+  const workerId = config.SITE_NAME ?? config.TRAINER_ID ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ service: 'trainer', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }).child({ workerId });
   const metrics = createMetrics({ service: 'trainer' });
   const prefix = config.FEDSSD_PREFIX;
-  const open: { amqp?: AmqpTransport; redis?: RedisStores; trainer?: Trainer; ops?: OpsServer; poll?: ReturnType<typeof setInterval> } = {};
+  const open: Opened = {};
 
   closeWithGrace(
     { delay: config.SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown problem') } },
@@ -34,30 +39,53 @@ async function main(): Promise<void> {
   const backend = await initBackend(config.FEDSSD_BACKEND);
   metrics.setBackend(backend.kind);
   log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
+  const rabbitTls = readTlsFiles('RABBITMQ', config);
+  const redisTls = readTlsFiles('REDIS', config);
+  const startOps = async (connected: () => boolean) => {
+    open.ops = await startOpsServer({
+      port: config.TRAINER_METRICS_PORT,
+      host: config.TRAINER_METRICS_HOST,
+      registry: metrics.registry,
+      healthy: async () => (connected() ? undefined : 'broker not connected'),
+    });
+    log.info({ port: open.ops.port }, 'metrics listening');
+  };
 
-  const amqp = (open.amqp = await createAmqpTransport({
+  if (config.SITE_NAME !== undefined && config.SITE_DATA_DIR !== undefined) {
+    await startSiteTrainer({
+      config,
+      site: config.SITE_NAME,
+      dataDir: config.SITE_DATA_DIR,
+      backend: backend.kind,
+      log,
+      metrics,
+      open,
+      startOps,
+      rabbitTls,
+      redisTls,
+    });
+    return;
+  }
+
+  const amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
+    ...(rabbitTls !== undefined ? { tls: rabbitTls } : {}),
     connectionName: `fedssd-trainer-${workerId}`,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     onInvalidMessage: (reason, channel) => {
       if (channel === 'jobs') metrics.jobsTotal.inc({ outcome: 'malformed' });
       log.warn({ channel, reason }, 'invalid message dead-lettered');
     },
-  }));
-  const redis = (open.redis = await createRedisStores({
+  });
+  open.amqp = amqp;
+  const redis = await createRedisStores({
     url: config.REDIS_URL,
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
-  }));
-
-  open.ops = await startOpsServer({
-    port: config.TRAINER_METRICS_PORT,
-    host: config.TRAINER_METRICS_HOST,
-    registry: metrics.registry,
-    healthy: async () => (amqp.connection.connected ? undefined : 'broker not connected'),
+    ...(redisTls !== undefined ? { tls: redisTls } : {}),
   });
-  log.info({ port: open.ops.port }, 'metrics listening');
-
+  open.redis = redis;
+  await startOps(() => amqp.connection.connected);
   const trainer = (open.trainer = createTrainer({
     jobs: amqp.jobs,
     bus: amqp.bus,

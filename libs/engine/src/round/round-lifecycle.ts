@@ -11,7 +11,7 @@ import { selectClients } from './select-clients.js';
 
 /** Opens round `n` from the current global version: selects its clients and asks for their jobs. */
 export function openRound(s: Step, n: number): void {
-  const selected = selectClients(s.config, n);
+  const selected = selectClients(s.config, n, s.options.population);
   const deadline = s.at + s.config.roundDeadlineMs;
   s.setRound({
     runId: s.run.runId,

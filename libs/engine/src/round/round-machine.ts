@@ -14,7 +14,7 @@ const ENDED = new Set(['finished', 'stopped', 'failed']);
  * drive every interleaving. See docs/ARCHITECTURE.md for the diagram.
  */
 export function transition(state: RunState, event: RoundEvent, at: number, options: MachineOptions = {}): Transition {
-  const s = new Step(state, at, { maxRecordedRejections: options.maxRecordedRejections ?? 500 });
+  const s = new Step(state, at, { maxRecordedRejections: options.maxRecordedRejections ?? 500, population: options.population });
   const { run, round } = s;
   const current = (n: number) => round !== null && round.round === n && run.currentRound === n;
   // An ended run still records late updates' rejections in its last round; nothing else changes it.

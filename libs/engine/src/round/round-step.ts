@@ -1,5 +1,5 @@
 import { MESSAGE_VERSION, type MessageInput, type MetricsRow, type RoundRecord, type RunRecord } from '@fedssd/protocol';
-import type { MachineOptions, RoundEffect, RunState, Transition } from './round-types.js';
+import type { RoundEffect, RunState, Transition } from './round-types.js';
 
 /** Messages as the machine emits them: the envelope (version, runId, sentAt) is filled in here. */
 type Emitted = MessageInput extends infer M ? (M extends MessageInput ? Omit<M, 'version' | 'runId' | 'sentAt'> : never) : never;
@@ -22,7 +22,7 @@ export class Step {
   constructor(
     state: RunState,
     readonly at: number,
-    readonly options: Required<MachineOptions>,
+    readonly options: { readonly maxRecordedRejections: number; readonly population: readonly number[] | undefined },
   ) {
     this.run = state.run;
     this.round = state.round;

@@ -80,6 +80,8 @@ export interface Transition {
 export interface MachineOptions {
   /** Rejections kept in a round record (counters still count all); default 500. */
   readonly maxRecordedRejections?: number;
+  /** Clients a round opened by this transition may select (federated: the live sites); default all. */
+  readonly population?: readonly number[];
 }
 
 export type { RoundOutcome };

@@ -1,7 +1,7 @@
 import { admitUpdate, transition, type RoundEvent, type RunState } from '@fedssd/engine';
-import { ROUND_OUTCOMES, type Message, type RunStart, type UpdateReady } from '@fedssd/protocol';
-import type { Subscription } from '@fedssd/transport';
-import { checkUpdateContent, UPDATE_REJECT_REASONS, type UpdateRejectReason } from './check-update.js';
+import { ROUND_OUTCOMES, type Message, type RunRecord, type RunStart, type SiteMessage, type UpdateReady } from '@fedssd/protocol';
+import type { SiteDelivery, Subscription } from '@fedssd/transport';
+import { checkUpdateContent, UPDATE_REJECT_REASONS, type SampleRule, type UpdateRejectReason } from './check-update.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
 import { createEngineEvaluator } from './evaluator.js';
 import { createKeyedLock } from './keyed-lock.js';
@@ -9,6 +9,8 @@ import { prepareRunStorage } from './prepare-run.js';
 import { createRoundTimers } from './round-timers.js';
 import { runEffect, type EffectDeps } from './run-effects.js';
 import { createRunContextCache } from './run-context.js';
+import { createSiteDirectory } from './site-directory.js';
+import { resolveSites } from './resolve-sites.js';
 
 export interface Aggregator {
   /** Resumes every running run from the store, then consumes commands and updates. */
@@ -37,6 +39,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const timers = createRoundTimers(clock);
   const contexts = createRunContextCache({ runs: deps.runs, loadData: deps.loadData, evalTestLimit: options.evalTestLimit });
   const log = deps.logger;
+  const federation = deps.federation;
+  const sites = federation ? createSiteDirectory(federation.state) : undefined;
+  const livenessMs = federation?.livenessMs ?? 30_000;
   const subscriptions: Subscription[] = [];
   const stepAttempts = new Map<string, number>();
   let closed = false;
@@ -53,12 +58,28 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     return { run, round };
   }
 
+  /** Federated runs sample their rounds among the live sites (by client id); simulation runs among all clients. */
+  async function livePopulation(run: RunRecord, now: number): Promise<number[] | undefined> {
+    if (run.config.mode !== 'federated' || sites === undefined || run.sites === undefined) return undefined;
+    const live: number[] = [];
+    for (const [clientId, site] of run.sites.entries()) {
+      const seen = await sites.liveness(site);
+      if (seen !== null && now - seen.lastHeartbeatAt <= livenessMs) live.push(clientId);
+    }
+    return live;
+  }
+
   /** One event: transition, atomic commit (recomputed from fresh state if another writer won), then its effects. */
   async function apply(runId: string, event: RoundEvent): Promise<void> {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt += 1) {
       const state = await load(runId);
       if (state === null) return;
-      const step = transition(state, event, clock.now(), { maxRecordedRejections: options.maxRecordedRejections });
+      const now = clock.now();
+      const population = await livePopulation(state.run, now);
+      const step = transition(state, event, now, {
+        maxRecordedRejections: options.maxRecordedRejections,
+        ...(population !== undefined ? { population } : {}),
+      });
       if (step.ignored !== undefined) log.debug({ runId, event: event.type, why: step.ignored }, 'event changed nothing');
       if (step.writes !== null && (await deps.runs.commit(state.run.seq ?? 0, step.writes)) === null) continue;
       for (const effect of step.effects) await runEffect(effectDeps, step.state.run, effect);
@@ -107,6 +128,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     contexts,
     timers,
     evaluate: deps.evaluate ?? createEngineEvaluator({ perClientEvalLimit: options.perClientEvalLimit }),
+    ...(federation ? { siteJobs: federation.siteJobs } : {}),
     apply,
     later,
   };
@@ -130,9 +152,21 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       run = await deps.runs.getRun(msg.runId);
       if (run === null) return;
     }
+    if (run.status === 'created' && run.config.mode === 'federated' && run.sites === undefined) {
+      const resolved =
+        sites === undefined
+          ? { ok: false as const, reason: 'this aggregator is not configured for federated runs (no site transport)' }
+          : await resolveSites(sites, run.config);
+      if (!resolved.ok) return guarded(msg.runId, { type: 'fail', reason: `cannot prepare the run: ${resolved.reason}` });
+      run = await deps.runs.updateRun(msg.runId, (r) => ({
+        ...r,
+        sites: resolved.sites,
+        config: { ...r.config, clients: resolved.sites.length },
+      }));
+    }
     if (run.status === 'created') {
       try {
-        await prepareRunStorage(deps.runs, contexts, run);
+        await prepareRunStorage(deps, contexts, run);
       } catch (error) {
         // Bad config for this data (e.g. too few images per client) or a missing data set: the user's to fix.
         return guarded(msg.runId, { type: 'fail', reason: `cannot prepare the run: ${(error as Error).message}` });
@@ -144,7 +178,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
           method: run.config.method,
           clients: run.config.clients,
           rounds: run.config.rounds,
-          shards: context.prepared.shards.map((s) => s.count),
+          ...(context.simulation
+            ? { shards: context.simulation.prepared.shards.map((s) => s.count) }
+            : { sites: context.federated?.sites }),
         },
         'run started',
       );
@@ -152,46 +188,85 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     await guarded(msg.runId, { type: 'start' });
   }
 
-  function reject(msg: UpdateReady, reason: UpdateRejectReason, message: string): Promise<void> {
+  function reject(msg: UpdateReady, reason: UpdateRejectReason, message: string, site?: string): Promise<void> {
     deps.metrics.updatesRejectedTotal.inc({ reason });
+    if (site !== undefined) deps.metrics.sites.update(site, 'rejected');
     log.warn(
-      { runId: msg.runId, round: msg.round, clientId: msg.clientId, reason, detail: message, workerId: msg.workerId },
+      { runId: msg.runId, round: msg.round, clientId: msg.clientId, site, reason, detail: message, workerId: msg.workerId },
       'update rejected',
     );
     return apply(msg.runId, { type: 'update-rejected', round: msg.round, rejection: { clientId: msg.clientId, reason, message } });
   }
 
-  async function onUpdate(msg: UpdateReady): Promise<void> {
+  /** An update notice: the machine's round checks, then the content checks, then acceptance. `site` is set in federated mode. */
+  async function onUpdate(msg: UpdateReady, site?: string): Promise<void> {
     const state = await load(msg.runId);
     if (state === null) {
       deps.metrics.updatesRejectedTotal.inc({ reason: 'unknown-run' });
-      log.warn({ runId: msg.runId, workerId: msg.workerId }, 'update for an unknown run rejected');
+      log.warn({ runId: msg.runId, workerId: msg.workerId, site }, 'update for an unknown run rejected');
       return;
     }
+    let samples: SampleRule;
+    if (site === undefined) {
+      if (state.run.config.mode === 'federated') return reject(msg, 'unselected', 'a federated run takes updates from its sites only');
+      const context = await contexts.get(state.run);
+      samples = { kind: 'exact', samples: context.simulation?.prepared.shards[msg.clientId]?.count };
+    } else {
+      // The client is the site the broker authenticated, never the id the message carries.
+      const clientId = state.run.sites?.indexOf(site) ?? -1;
+      const record = await sites?.record(site);
+      if (clientId < 0 || record == null || record.state !== 'active') {
+        return reject(msg, 'unselected', `site ${site} is not an active site of run ${msg.runId}`, site);
+      }
+      msg = { ...msg, clientId, workerId: site };
+      samples = { kind: 'cap', max: record.declaredSamples };
+    }
     const refusal = admitUpdate(state, msg);
-    if (refusal !== undefined || state.round === null) return reject(msg, refusal?.reason ?? 'stale', refusal?.message ?? 'no round');
-    const verdict = await checkUpdateContent(deps.blobs, await contexts.get(state.run), state.round, msg);
-    if (!verdict.ok) return reject(msg, verdict.reason, verdict.message);
+    if (refusal !== undefined || state.round === null) return reject(msg, refusal?.reason ?? 'stale', refusal?.message ?? 'no round', site);
+    const verdict = await checkUpdateContent(deps.blobs, await contexts.get(state.run), state.round, msg, {
+      ...(site ? { site } : {}),
+      samples,
+    });
+    if (!verdict.ok) return reject(msg, verdict.reason, verdict.message, site);
     deps.metrics.updateBytes.observe(verdict.bytes);
     log.info(
-      { runId: msg.runId, round: msg.round, clientId: msg.clientId, samples: msg.samples, workerId: msg.workerId },
+      { runId: msg.runId, round: msg.round, clientId: msg.clientId, site, samples: verdict.samples, workerId: msg.workerId },
       'update accepted',
     );
-    const { runId, round, clientId, samples, updateKey, trainSeconds, loss, workerId, samplesProcessed } = msg;
+    const { runId, round, clientId, updateKey, trainSeconds, loss, workerId, samplesProcessed, siteMetrics } = msg;
     await guarded(runId, {
       type: 'update-accepted',
       round,
       update: {
         clientId,
-        samples,
+        samples: verdict.samples,
         updateKey,
         trainSeconds,
         loss,
         workerId,
         sha256: verdict.sha256,
         ...(samplesProcessed !== undefined ? { samplesProcessed } : {}),
+        ...(site !== undefined ? { site } : {}),
+        ...(siteMetrics !== undefined ? { siteMetrics } : {}),
       },
     });
+    if (site !== undefined) {
+      const at = clock.now();
+      deps.metrics.sites.update(site, 'accepted', { atMs: at, trainSeconds, ...(siteMetrics ? { metrics: siteMetrics } : {}) });
+      await sites?.updated(site, runId, round, at);
+    }
+  }
+
+  /** A message of a site (federated mode), attributed by the broker. */
+  async function onSiteMessage(message: SiteMessage, delivery: SiteDelivery): Promise<void> {
+    if (message.type === 'update.ready') return lock.run(message.runId, () => onUpdate(message, delivery.site));
+    const at = clock.now();
+    const seen = await sites?.heartbeat(delivery.site, message, at);
+    if (seen == null) {
+      log.warn({ site: delivery.site }, 'heartbeat of a site that is not active ignored');
+      return;
+    }
+    deps.metrics.sites.heartbeat(delivery.site, at, seen.samples);
   }
 
   const handle = (message: Message): Promise<void> =>
@@ -221,6 +296,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       }
       subscriptions.push(await deps.bus.subscribe('control', (m) => handle(m)));
       subscriptions.push(await deps.bus.subscribe('updates', (m) => handle(m)));
+      if (federation) subscriptions.push(await federation.siteMessages.subscribe(onSiteMessage));
     },
     close: () =>
       (closing ??= (async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { validateUpdate, type RejectReason } from '@fedssd/fedavg';
-import { updateKey, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
+import { siteUpdateKey, updateKey, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import type { BlobStore } from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
@@ -28,7 +28,7 @@ export const UPDATE_REJECT_REASONS = [
 export type UpdateRejectReason = (typeof UPDATE_REJECT_REASONS)[number];
 
 export type ContentVerdict =
-  | { readonly ok: true; readonly sha256: string; readonly bytes: number }
+  | { readonly ok: true; readonly sha256: string; readonly bytes: number; readonly samples: number }
   | { readonly ok: false; readonly reason: UpdateRejectReason; readonly message: string };
 
 /** SHA-256 of a blob, hex: what the aggregator pins at acceptance and checks again at fold time. */
@@ -37,23 +37,36 @@ export function blobDigest(bytes: Uint8Array): string {
 }
 
 /**
+ * Where an update's sample count comes from: simulation mode knows each client's shard; a
+ * federated site declares its count, capped at what it declared at enrolment.
+ */
+export type SampleRule = { readonly kind: 'exact'; readonly samples: number | undefined } | { readonly kind: 'cap'; readonly max: number };
+
+/**
  * The content checks of an update that passed the round machine's checks: the key is the one
- * its (run, round, client) must use, the sample count is the client's, the blob exists and
- * decodes, and its tensors match the round's base model (names, shapes, finite values, optional
- * L2 bound). Returns the digest of exactly the bytes validated.
+ * its (run, round, client) — or in federated mode its site — must use, the sample count follows
+ * the rule, the blob exists and decodes, and its tensors match the round's base model (names,
+ * shapes, finite values, optional L2 bound). Returns the digest of exactly the bytes validated
+ * and the FedAvg weight to use.
  */
 export async function checkUpdateContent(
   blobs: BlobStore,
   context: RunContext,
   round: RoundRecord,
   msg: UpdateReady,
+  from: { readonly site?: string; readonly samples: SampleRule },
 ): Promise<ContentVerdict> {
   const no = (reason: UpdateRejectReason, message: string): ContentVerdict => ({ ok: false, reason, message });
-  const expectedKey = updateKey(msg.runId, msg.round, msg.clientId);
+  const expectedKey =
+    from.site === undefined ? updateKey(msg.runId, msg.round, msg.clientId) : siteUpdateKey(msg.runId, from.site, msg.round);
   if (msg.updateKey !== expectedKey) return no('wrong-key', `update key must be ${expectedKey}`);
-  const expectedSamples = context.prepared.shards[msg.clientId]?.count;
-  if (msg.samples !== expectedSamples) {
-    return no('bad-samples', `client ${msg.clientId} holds ${String(expectedSamples)} samples, update claims ${msg.samples}`);
+  let samples = msg.samples;
+  if (from.samples.kind === 'exact' && msg.samples !== from.samples.samples) {
+    return no('bad-samples', `client ${msg.clientId} holds ${String(from.samples.samples)} samples, update claims ${msg.samples}`);
+  }
+  if (from.samples.kind === 'cap') {
+    if (msg.samples < 1) return no('bad-samples', `an update must come from at least 1 sample (got ${msg.samples})`);
+    samples = Math.min(msg.samples, from.samples.max);
   }
   const bytes = await blobs.getBlob(expectedKey);
   if (bytes === null) return no('corrupt', `no update blob at ${expectedKey}`);
@@ -66,5 +79,5 @@ export async function checkUpdateContent(
   const maxL2Norm = context.config.maxUpdateL2Norm;
   const verdict = validateUpdate(await context.global(round.baseVersion), delta, maxL2Norm === undefined ? {} : { maxL2Norm });
   if (!verdict.ok) return no(verdict.reason, verdict.message);
-  return { ok: true, sha256: blobDigest(bytes), bytes: bytes.length };
+  return { ok: true, sha256: blobDigest(bytes), bytes: bytes.length, samples };
 }

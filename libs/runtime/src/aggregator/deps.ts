@@ -1,8 +1,8 @@
 import type { DataLoader } from '@fedssd/engine';
-import type { EvalMetrics } from '@fedssd/protocol';
+import type { EvalMetrics, SiteMessage, TrainJob } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { Weights } from '@fedssd/tensor';
-import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/transport';
+import type { BlobStore, EventBus, JobQueue, RunRepository, SiteMessageHandler, StateStore, Subscription } from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
 
 /** Wall clock and timers, injected so tests can drive deadlines by hand. */
@@ -32,6 +32,28 @@ export interface EvaluationRequest {
 /** Evaluates a global model of a run (kNN, uniformity, effective rank, inter-client uniformity, ...). */
 export type Evaluator = (weights: Weights, context: RunContext, request: EvaluationRequest) => Promise<EvalMetrics>;
 
+/** Federated mode: delivers a job to one site's own queue (RabbitMQ: the site-jobs exchange). */
+export interface SiteJobPublisher {
+  publishSiteJob(site: string, job: TrainJob): Promise<void>;
+}
+
+/** Federated mode: the sites' update notices and heartbeats, each attributed to the site the broker authenticated. */
+export interface SiteMessageSource {
+  subscribe(handler: SiteMessageHandler): Promise<Subscription>;
+}
+
+/** What federated mode needs besides the simulation ports; absent, federated runs fail at start with a clear reason. */
+export interface FederationDeps {
+  readonly siteJobs: SiteJobPublisher;
+  readonly siteMessages: SiteMessageSource;
+  /** Where site enrolment records and liveness live (the deployment's Redis, under its prefix). */
+  readonly state: StateStore;
+  /** A site is live while its last heartbeat is younger than this, in ms; default 30000. */
+  readonly livenessMs?: number;
+}
+
+export type { SiteMessage };
+
 /** Everything the aggregator talks to; `main.ts` wires the real adapters, tests and `simulate` the fakes. */
 export interface AggregatorDeps {
   readonly bus: EventBus;
@@ -45,6 +67,8 @@ export interface AggregatorDeps {
   /** Default: engine `evaluateModel` on the run's held-out test split (see {@link createEngineEvaluator}). */
   readonly evaluate?: Evaluator;
   readonly options?: AggregatorOptions;
+  /** Federated mode (site queues, attributed site messages, site records); absent in simulation-only set-ups. */
+  readonly federation?: FederationDeps;
 }
 
 /** Tunables; every field has a default. */

@@ -1,25 +1,38 @@
 import { deriveSeed, encodeTargets } from '@fedssd/engine';
-import type { RunRecord } from '@fedssd/protocol';
+import { targetFor } from '@fedssd/fedavg';
+import { siteTargetKey, type RunRecord } from '@fedssd/protocol';
 import { createModel } from '@fedssd/ssl';
 import { encodeWeights } from '@fedssd/tensor';
-import type { RunRepository } from '@fedssd/transport';
+import type { BlobStore, RunRepository } from '@fedssd/transport';
 import type { RunContextCache } from './run-context.js';
 
 /**
- * What `run.start` does before the round machine takes over: derive the run's context (data,
- * partition, targets), store model v0 (the seeded initial model, the same in every process) and
- * the SSD targets. Idempotent: a redelivered command writes the same bytes again. Throws when
- * the run cannot be prepared (missing data, a config this data cannot satisfy): the user's to fix.
+ * What `run.start` does before the round machine takes over: derive the run's context, store the
+ * model spec, model v0 (the seeded initial model, the same in every process) and the SSD
+ * targets — the whole set for simulation trainers, and in federated mode each site's own target
+ * only, at a key that site alone may read. Idempotent: a redelivered command writes the same bytes
+ * again. Throws when the run cannot be prepared (missing data, a config it cannot satisfy).
  */
-export async function prepareRunStorage(runs: RunRepository, contexts: RunContextCache, run: RunRecord): Promise<void> {
+export async function prepareRunStorage(
+  deps: { runs: RunRepository; blobs: BlobStore },
+  contexts: RunContextCache,
+  run: RunRecord,
+): Promise<void> {
   const context = await contexts.get(run);
   // The spec first: model v0 never exists without the spec the api exports it with.
-  await runs.putSpec(run.runId, context.prepared.spec);
-  const model = createModel(context.prepared.spec, deriveSeed(run.config.seed, 'init'));
+  await deps.runs.putSpec(run.runId, context.spec);
+  const model = createModel(context.spec, deriveSeed(run.config.seed, 'init'));
   try {
-    await runs.putModel(run.runId, 0, encodeWeights(model.getWeights()));
+    await deps.runs.putModel(run.runId, 0, encodeWeights(model.getWeights()));
   } finally {
     model.dispose();
   }
-  if (context.prepared.targets) await runs.putTargets(run.runId, encodeTargets(context.prepared.targets));
+  const { targets } = context;
+  if (targets === undefined) return;
+  if (context.federated === undefined) return deps.runs.putTargets(run.runId, encodeTargets(targets));
+  for (const [clientId, site] of context.federated.sites.entries()) {
+    const own = targetFor(targets, clientId);
+    const blob = encodeTargets({ dim: own.dim, basis: own.basisValues, slices: [own.slice], scale: own.scale });
+    await deps.blobs.putBlob(siteTargetKey(run.runId, site), blob);
+  }
 }

@@ -1,9 +1,9 @@
-import type { RoundEffect, RoundEvent } from '@fedssd/engine';
-import { MESSAGE_VERSION, modelKey, targetsKey, updateKey, type RunRecord } from '@fedssd/protocol';
+import { trainingFor, type RoundEffect, type RoundEvent } from '@fedssd/engine';
+import { MESSAGE_VERSION, modelKey, siteTargetKey, targetsKey, updateKey, type RunRecord } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/transport';
 import { aggregateRound } from './aggregate-round.js';
-import type { Clock, Evaluator, ResolvedOptions } from './deps.js';
+import type { Clock, Evaluator, ResolvedOptions, SiteJobPublisher } from './deps.js';
 import type { RunContextCache } from './run-context.js';
 import type { RoundTimers } from './round-timers.js';
 
@@ -20,6 +20,8 @@ export interface EffectDeps {
   readonly contexts: RunContextCache;
   readonly timers: RoundTimers;
   readonly evaluate: Evaluator;
+  /** Federated mode: publishes a job to one site's own queue. */
+  readonly siteJobs?: SiteJobPublisher;
   /** Applies a follow-up event (an effect's result) to the run, under the run's lock already held. */
   apply(runId: string, event: RoundEvent): Promise<void>;
   /** Queues `event` for the run from a timer (takes the lock itself). */
@@ -36,9 +38,8 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
   switch (effect.type) {
     case 'publish-jobs': {
       const context = await d.contexts.get(run);
-      const hasTargets = context.prepared.targets !== undefined;
       for (const clientId of effect.clients) {
-        await d.jobs.publishJob({
+        const job = {
           type: 'train.job',
           version: MESSAGE_VERSION,
           runId,
@@ -47,9 +48,20 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
           clientId,
           globalVersion: effect.baseVersion,
           modelKey: modelKey(runId, effect.baseVersion),
-          target: hasTargets ? { targetsKey: targetsKey(runId), clientId } : null,
           deadline: effect.deadline,
           attempt: effect.attempt,
+        } as const;
+        const site = context.federated?.sites[clientId];
+        if (site === undefined) {
+          await d.jobs.publishJob({ ...job, target: context.targets !== undefined ? { targetsKey: targetsKey(runId), clientId } : null });
+          continue;
+        }
+        if (d.siteJobs === undefined) throw new Error(`run ${runId} is federated but this aggregator has no site job publisher`);
+        // A site reads only its own target blob (one slice: index 0) and trains from the job alone.
+        await d.siteJobs.publishSiteJob(site, {
+          ...job,
+          target: context.targets !== undefined ? { targetsKey: siteTargetKey(runId, site), clientId: 0 } : null,
+          training: trainingFor(config, context.spec, effect.round, clientId, config.siteOverrides?.[site]),
         });
       }
       d.log.info(

@@ -1,5 +1,5 @@
 import { decodeTargets, type DataLoader } from '@fedssd/engine';
-import { runClientUpdate } from '@fedssd/engine';
+import { runClientUpdate, trainingFor } from '@fedssd/engine';
 import { targetFor, type SsdTargets } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, updateKey, type TrainJob } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
@@ -89,7 +89,7 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
   const onProgress = deps.onProgress;
   const update = await runClientUpdate(
     entry.model,
-    run.config,
+    trainingFor(run.config, entry.prepared.spec, job.round, job.clientId),
     {
       round: job.round,
       clientId: job.clientId,

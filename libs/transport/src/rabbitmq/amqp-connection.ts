@@ -122,6 +122,7 @@ export class AmqpConnection {
         if (this.connection === connection && !this.isClosing()) void connection.close().catch(() => {});
       });
       if (this.options.declareTopology) await assertTopology(publisher, this.names);
+      if (this.options.extraTopology) await this.options.extraTopology(publisher);
       if (this.isClosing()) throw new Error('closed while connecting');
       this.connection = connection;
       for (const listener of this.listeners) await listener.open(connection);

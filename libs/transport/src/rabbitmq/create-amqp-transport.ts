@@ -26,7 +26,7 @@ export async function createAmqpTransport(options: AmqpOptions): Promise<AmqpTra
     close: () => connection.close(),
     deleteTopology: async () => {
       const channel = await connection.publisherChannel();
-      await deleteTopology(channel, connection.names);
+      await deleteTopology(channel, connection.names, connection.options.prefix);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Channel } from 'amqplib';
 import type { InvalidMessageListener } from '../dispatch.js';
 import type { TlsOptions } from '../tls.js';
 
@@ -26,6 +27,11 @@ export interface AmqpOptions {
    * false: its user has no configure permission, and provisioning declared its queue already.
    */
   declareTopology?: boolean;
+  /**
+   * More topology to declare on every (re)connect, after the simulation topology (e.g. the
+   * aggregator's federated exchanges and queue: `declareFederatedTopology` of @fedssd/federation).
+   */
+  extraTopology?: (channel: Channel) => Promise<void>;
   /** Connection lifecycle notifications, for logs ('connected', 'disconnected', 'reconnect-failed'). */
   onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: unknown) => void;
 }

@@ -1,4 +1,4 @@
-import type { BrokerNames } from '@fedssd/protocol';
+import { federatedNames, type BrokerNames } from '@fedssd/protocol';
 import type { Channel } from 'amqplib';
 
 /**
@@ -18,8 +18,16 @@ export async function assertTopology(channel: Channel, names: BrokerNames): Prom
   await channel.assertExchange(names.events, 'fanout', { durable: true });
 }
 
-/** Deletes everything {@link assertTopology} declared (test clean-up). */
-export async function deleteTopology(channel: Channel, names: BrokerNames): Promise<void> {
+/**
+ * Deletes everything {@link assertTopology} declared (test clean-up), and federated mode's
+ * exchanges and site-updates queue when an aggregator declared them under the same prefix
+ * (deleting a queue or exchange that does not exist is not an error in RabbitMQ).
+ */
+export async function deleteTopology(channel: Channel, names: BrokerNames, prefix: string): Promise<void> {
+  const federated = federatedNames(prefix);
+  await channel.deleteQueue(federated.siteUpdatesQueue);
+  await channel.deleteExchange(federated.siteUpdatesExchange);
+  await channel.deleteExchange(federated.siteJobsExchange);
   for (const queue of [names.control, names.jobs, names.updates, names.dead]) await channel.deleteQueue(queue);
   await channel.deleteExchange(names.events);
   await channel.deleteExchange(names.dlx);
