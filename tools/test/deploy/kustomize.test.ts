@@ -131,9 +131,8 @@ describe('kubernetes manifests', () => {
       'when %s is rendered, then the api takes its admin token and enrolment settings from the optional fedssd-admin Secret only',
       async (dir) => {
         const objects = await render(dir);
-        const api = podSpec(find(objects, 'Deployment', 'fedssd-api')).containers[0]! as Container & {
-          env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }>;
-        };
+        type SecretEnv = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } };
+        const api = podSpec(find(objects, 'Deployment', 'fedssd-api')).containers[0]! as unknown as { env?: SecretEnv[] };
         const admin = [
           'FEDSSD_ADMIN_TOKEN',
           'RABBITMQ_MANAGEMENT_URL',
