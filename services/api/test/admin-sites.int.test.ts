@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@fedssd/config';
-import { declareFederatedTopology, deleteFederatedTopology, RabbitManagement, type FederationAdminConfig } from '@fedssd/federation';
-import { federatedNames, modelKey, siteUpdateKey, siteUserName } from '@fedssd/protocol';
+import {
+  createFederationAdmin,
+  declareFederatedTopology,
+  deleteFederatedTopology,
+  RabbitManagement,
+  serviceUserName,
+  type FederationAdminConfig,
+} from '@fedssd/federation';
+import { federatedNames, modelKey, siteLivenessKey, siteUpdateKey, siteUserName } from '@fedssd/protocol';
 import { createMetrics } from '@fedssd/telemetry';
 import {
   createAmqpSiteTransport,
@@ -61,6 +68,7 @@ describe.skipIf(reason !== undefined)(`admin routes over real RabbitMQ and Redis
   let aggregator: AmqpTransport;
   let stores: RedisStores;
   let app: FastifyInstance;
+  let federation: FederationAdminConfig;
   const rabbit = new RabbitManagement({ url: MANAGEMENT_URL });
   const heard: string[] = [];
 
@@ -79,6 +87,7 @@ describe.skipIf(reason !== undefined)(`admin routes over real RabbitMQ and Redis
     });
     const settings = adminSettings(config);
     if (!('federation' in settings)) throw new Error(`admin settings incomplete: ${JSON.stringify(settings)}`);
+    federation = settings.federation;
     // The aggregator's side: topology of both modes, and its consumer attributing site messages by user_id.
     aggregator = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: `${prefix}-aggregator`, startTimeoutMs: 5_000 });
     await declareFederatedTopology(await aggregator.connection.publisherChannel(), prefix);
@@ -96,6 +105,7 @@ describe.skipIf(reason !== undefined)(`admin routes over real RabbitMQ and Redis
 
   afterAll(async () => {
     await app?.close();
+    await rabbit.deleteUser(serviceUserName(prefix, 'api')).catch(() => undefined);
     for (const name of ['alpha', 'beta']) {
       await rabbit.deleteUser(siteUserName(prefix, name)).catch(() => undefined);
       await rabbit.deleteQueue(federatedNames(prefix).siteJobQueue(name)).catch(() => undefined);
@@ -216,6 +226,51 @@ describe.skipIf(reason !== undefined)(`admin routes over real RabbitMQ and Redis
     }
     const unknown = await app.inject({ method: 'DELETE', url: '/v1/admin/sites/gamma', headers: ADMIN });
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it("when the api reads the registry as its own least-privilege Redis user (apiRedisAcl), then GET /v1/sites answers with the aggregator's liveness", async () => {
+    const admin = await createFederationAdmin(federation);
+    let apiUser;
+    try {
+      apiUser = await admin.provisionServiceUser('api');
+    } finally {
+      await admin.close();
+    }
+    const at = Date.now();
+    await stores.state.setJson(siteLivenessKey('alpha'), {
+      site: 'alpha',
+      lastHeartbeatAt: at,
+      samples: 400,
+      backend: 'wasm',
+      softwareVersion: '0.1.0',
+    });
+    const asApi = await createRedisStores({
+      url: `redis://${encodeURIComponent(apiUser.user)}:${encodeURIComponent(apiUser.redisPassword)}@127.0.0.1:${redisServer.port}`,
+      keyPrefix,
+    });
+    const reader = await buildApp({
+      runs: createRunRepository(asApi.state, asApi.blobs),
+      bus: aggregator.bus,
+      metrics: createMetrics({ service: 'api', defaultMetrics: false }),
+      apiToken: API_TOKEN,
+      sites: createSiteDirectory(asApi.state),
+      now: () => new Date(at + 1_000),
+    });
+    try {
+      const res = await reader.inject({ url: '/v1/sites', headers: AUTH });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().sites.find((s: { name: string }) => s.name === 'alpha')).toMatchObject({
+        live: true,
+        samples: 400,
+        backend: 'wasm',
+        heartbeatAgeSeconds: 1,
+      });
+      // The same user may not write the registry (the ACL is what stops it, not the api's code).
+      await expect(asApi.state.setJson(siteLivenessKey('alpha'), {})).rejects.toThrow(/NOPERM/);
+    } finally {
+      await reader.close();
+      await asApi.close();
+    }
   });
 
   it('when the admin credentials are wrong or a server is down, then the admin routes answer 503 naming the problem, never 500', async () => {
