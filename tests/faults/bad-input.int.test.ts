@@ -263,9 +263,17 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
       throw new Error(`${error.message}; dead so far (${dead.length}): ${tags.join(' | ')}\n${s.dump()}`);
     });
     expect(sent).toBe(12);
-    // Nothing stuck: the source queues hold no copy of the poison.
-    const counts = await s.queueCounts();
-    for (const q of ['control', 'updates'] as const) expect(counts[q]).toMatchObject({ ready: 0, unacked: 0 });
+    // Nothing stuck: the source queues hold no copy of the poison (quorum queues report their counts
+    // to rabbitmqctl every few seconds, and keep a dead letter until its copies are confirmed: poll).
+    await waitFor(
+      'control and updates queues empty',
+      async () => {
+        const counts = await s.queueCounts();
+        return (['control', 'updates'] as const).every((q) => counts[q]?.ready === 0 && counts[q]?.unacked === 0) ? true : undefined;
+      },
+      30_000,
+      500,
+    );
     // The services survived the poison.
     for (const name of ['aggregator', 't1', 'api']) expect(s.services.get(name)!.child.exitCode, name).toBeNull();
     const health = await fetch(`${s.apiUrl}/healthz`);

@@ -312,17 +312,11 @@ describe('config validation names the field and range, and never echoes a secret
     let checked = 0;
     for (const [service, schema] of Object.entries(schemas)) {
       for (const name of Object.keys(schema.shape)) {
-        // Free-form strings (ids, hosts, user names, vhosts, file paths) have no range; everything else must refuse one of these.
+        // Free-form strings (ids, hosts, user names, vhosts, file and folder paths) have no range; everything else must refuse one of these.
         const freeForm = ['API_HOST', 'AGGREGATOR_METRICS_HOST', 'TRAINER_METRICS_HOST', 'TRAINER_ID', 'API_TOKEN'];
-        freeForm.push(
-          'RABBITMQ_ADMIN_USER',
-          'RABBITMQ_ADMIN_PASSWORD',
-          'RABBITMQ_VHOST',
-          'REDIS_ADMIN_TLS_CA_FILE',
-          'REDIS_ADMIN_TLS_CERT_FILE',
-          'REDIS_ADMIN_TLS_KEY_FILE',
-        );
+        freeForm.push('RABBITMQ_ADMIN_USER', 'RABBITMQ_ADMIN_PASSWORD', 'RABBITMQ_VHOST');
         if (freeForm.includes(name)) continue;
+        if (name.endsWith('_FILE') || name.endsWith('_DIR')) continue;
         const refused = ['-1', '99999999999', 'not-a-value', 'ftp://x'].some((value) => {
           try {
             loadConfig(schema, { ...base, [name]: value });

@@ -3,7 +3,7 @@ import { decodeWeights, encodeWeights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
 import { TINY_RUN } from './helpers/reference.js';
-import { createStack, skipOrFail, startServices, type Stack } from './helpers/stack.js';
+import { createStack, logLines, skipOrFail, startServices, type Stack } from './helpers/stack.js';
 
 /**
  * A trainer slower than the round: SIGSTOP freezes it while it holds a round-1 job; the other
@@ -34,11 +34,14 @@ describe('a trainer slower than the round deadline', () => {
     expect(created.status).toBe(201);
     const { runId } = created.json;
     try {
+      // t1 is past its stale check and training (it logged 'job started'), and nothing is accepted yet.
+      const started = (name: string) =>
+        logLines(s.services.get(name)!.output()).some((l) => l.msg === 'job started' && l.runId === runId && l.round === 1);
       await waitFor(
-        'both trainers hold a round-1 job',
+        'both trainers training a round-1 job',
         async () => {
           const r = await s.round(runId, 1);
-          return r?.status === 'collecting' && r.accepted.length === 0 && (await s.jobsReady()) === 1 ? true : undefined;
+          return r?.status === 'collecting' && r.accepted.length === 0 && started('t1') && started('t2') ? true : undefined;
         },
         90_000,
         20,

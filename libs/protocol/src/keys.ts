@@ -60,6 +60,33 @@ export function metricsKey(runId: string): string {
   return `${run(runId)}:metrics`;
 }
 
+/**
+ * The run's lease: which aggregator replica owns the run (JSON `{ owner, token }`, with a TTL the
+ * owner keeps renewing). Absent when no replica owns it.
+ */
+export function leaseKey(runId: string): string {
+  return `${run(runId)}:lease`;
+}
+
+/**
+ * The run's fencing counter: incremented (INCR) by every lease acquisition and never reset, so
+ * a former owner's token is always smaller than the current one. Every aggregator write of the
+ * run's state and models is refused unless the writer's token equals it.
+ */
+export function fenceKey(runId: string): string {
+  return `${run(runId)}:fence`;
+}
+
+/** Messages for the run that reached a replica which does not own it (a list, oldest first); its owner drains it. */
+export function inboxKey(runId: string): string {
+  return `${run(runId)}:inbox`;
+}
+
+/** Set of the runs an aggregator may still have to drive (added when a replica takes a run, removed when it ends). */
+export function activeRunsKey(): string {
+  return `${KEY_NAMESPACE}:runs:active`;
+}
+
 /** Set of every run id. */
 export function runsIndexKey(): string {
   return `${KEY_NAMESPACE}:runs`;

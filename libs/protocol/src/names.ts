@@ -1,18 +1,35 @@
 import type { Channel } from './messages/message.js';
 
 /**
- * Broker names, in one place. Commands, jobs and updates travel on durable queues reached
+ * Broker names, in one place. Commands, jobs and updates travel on durable quorum queues reached
  * through the default exchange (one consumer group each: the aggregator, the trainers, the
  * aggregator); events go to a fanout exchange so every api replica gets its own copy. Messages
- * that fail validation are rejected without requeue and the queues' dead-letter exchange
- * routes them to the dead queue.
+ * that fail validation are rejected without requeue, and messages delivered more often than
+ * their queue's delivery limit are dead-lettered by the broker: the dead-letter fanout copies
+ * each to the dead queue (for people) and to the job-failures queue (the aggregators' copy, from
+ * which they learn that a client's job failed).
  */
 export const QUEUE_NAMES = {
   control: 'fedssd.control',
   jobs: 'fedssd.jobs',
   updates: 'fedssd.updates',
   dead: 'fedssd.dead',
+  jobFailures: 'fedssd.job-failures',
 } as const;
+
+/**
+ * Deliveries of a job (first delivery included) before the broker dead-letters it, unless the
+ * deployment sets `FEDSSD_JOB_ATTEMPTS`. A trainer killed or shut down while holding a job, or a
+ * handler that throws, spends one.
+ */
+export const DEFAULT_JOB_ATTEMPTS = 5;
+
+/**
+ * Deliveries of a command or update-ready message before the broker dead-letters it: a guard
+ * against a message that makes its handler throw forever. Fixed (not a setting) because every
+ * service declares these queues and the broker refuses a second declaration with another limit.
+ */
+export const MESSAGE_ATTEMPTS = 20;
 
 export const EXCHANGE_NAMES = {
   /** Fanout exchange for round and run events. */
@@ -35,6 +52,7 @@ export function brokerNames(prefix = '') {
     jobs: `${p}${QUEUE_NAMES.jobs}`,
     updates: `${p}${QUEUE_NAMES.updates}`,
     dead: `${p}${QUEUE_NAMES.dead}`,
+    jobFailures: `${p}${QUEUE_NAMES.jobFailures}`,
     events: `${p}${EXCHANGE_NAMES.events}`,
     dlx: `${p}${EXCHANGE_NAMES.dlx}`,
   } as const;

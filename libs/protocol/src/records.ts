@@ -47,6 +47,11 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+/** A run as it is created (by the api, the simulator, or an aggregator given `run.start` directly): no round yet. */
+export function newRunRecord(runId: string, config: RunRecord['config'], at: string): RunRecord {
+  return { runId, config, status: 'created', createdAt: at, updatedAt: at, currentRound: 0, roundStatus: 'none', globalVersion: 0, seq: 0 };
+}
+
 export const AcceptedUpdateSchema = z.object({
   clientId: z.number().int().min(0),
   samples: z.number().int().min(0),
@@ -71,6 +76,17 @@ export const RejectedUpdateSchema = z.object({
 });
 export type RejectedUpdate = z.infer<typeof RejectedUpdateSchema>;
 
+/**
+ * A selected client whose job failed: the broker dead-lettered it (`reason` is its
+ * `x-first-death-reason`: 'delivery_limit' after the configured attempts, 'rejected' when a
+ * worker refused it). Such a client cannot report for the round.
+ */
+export const FailedClientSchema = z.object({
+  clientId: z.number().int().min(0),
+  reason: z.string(),
+});
+export type FailedClient = z.infer<typeof FailedClientSchema>;
+
 export const RoundRecordSchema = z.object({
   runId: z.string(),
   round: z.number().int().min(1),
@@ -85,6 +101,8 @@ export const RoundRecordSchema = z.object({
   minClientsReachedAt: z.number().optional(),
   accepted: z.array(AcceptedUpdateSchema),
   rejected: z.array(RejectedUpdateSchema),
+  /** Selected clients whose job failed, ascending client id (optional: records stored before it lack it). */
+  failed: z.array(FailedClientSchema).optional(),
   closedAt: z.string().optional(),
   outcome: z.enum(ROUND_OUTCOMES).optional(),
   globalVersion: z.number().int().min(0).optional(),
@@ -108,6 +126,8 @@ export const MetricsRowSchema = z.object({
   interClientUniformity: z.number().nullable(),
   /** Clients whose updates were folded, ascending. */
   participants: z.array(z.number().int().min(0)).optional(),
+  /** Selected clients whose job failed (dead-lettered by the broker), ascending. */
+  failed: z.array(z.number().int().min(0)).optional(),
   /** Images trained per second of local training, over the round's accepted updates; null when unknown. */
   samplesPerSecond: z.number().min(0).nullable().optional(),
   /** Linear-probe accuracy when the round's evaluation trained a probe (final evaluation in simulate). */

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { brokerNames, metricsKey, modelKey, roundKey, runKey, runsIndexKey, targetsKey, updateKey } from '../src/index.js';
+import {
+  activeRunsKey,
+  brokerNames,
+  fenceKey,
+  inboxKey,
+  leaseKey,
+  metricsKey,
+  modelKey,
+  roundKey,
+  runKey,
+  runsIndexKey,
+  targetsKey,
+  updateKey,
+} from '../src/index.js';
 
 describe('keys', () => {
   it('when building keys, then they carry run, version, round and client under one hash tag', () => {
@@ -10,6 +23,13 @@ describe('keys', () => {
     expect(targetsKey('r1')).toBe('fedssd:run:{r1}:targets');
     expect(metricsKey('r1')).toBe('fedssd:run:{r1}:metrics');
     expect(runsIndexKey()).toBe('fedssd:runs');
+  });
+
+  it('when building the ownership keys of a run, then lease, fence and inbox share its hash tag (one slot for the fenced scripts)', () => {
+    expect(leaseKey('r1')).toBe('fedssd:run:{r1}:lease');
+    expect(fenceKey('r1')).toBe('fedssd:run:{r1}:fence');
+    expect(inboxKey('r1')).toBe('fedssd:run:{r1}:inbox');
+    expect(activeRunsKey()).toBe('fedssd:runs:active');
   });
 
   it('when two runs, rounds or clients differ, then their keys differ', () => {
@@ -37,6 +57,7 @@ describe('brokerNames', () => {
       jobs: 'fedssd.jobs',
       updates: 'fedssd.updates',
       dead: 'fedssd.dead',
+      jobFailures: 'fedssd.job-failures',
       events: 'fedssd.events',
       dlx: 'fedssd.dlx',
     });

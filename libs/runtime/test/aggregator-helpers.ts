@@ -12,7 +12,7 @@ import { createLogger, createMetrics } from '@fedssd/telemetry';
 import { encodeWeights, decodeWeights, type Weights } from '@fedssd/tensor';
 import { createInMemoryTransport, createRunRepository, type InMemoryTransport, type RunRepository } from '@fedssd/transport';
 import type { DataLoader } from '@fedssd/engine';
-import { createAggregator, type Aggregator, type Clock, type Evaluator } from '../src/index.js';
+import { createAggregator, type Aggregator, type AggregatorDeps, type Clock, type Evaluator } from '../src/index.js';
 
 /** A clock whose time moves only when the test says so; due timers fire in order. */
 export function manualClock(start = 1_700_000_000_000) {
@@ -66,7 +66,10 @@ export const FIXED_METRICS = {
 };
 
 /** One harness: in-memory transport, repository, metrics, a manual clock and a stub evaluator. */
-export function createHarness(transport: InMemoryTransport = createInMemoryTransport(), clock = manualClock()) {
+export function createHarness<C extends Clock = ReturnType<typeof manualClock>>(
+  transport: InMemoryTransport = createInMemoryTransport(),
+  clock: C = manualClock() as unknown as C,
+) {
   const runs: RunRepository = createRunRepository(transport.state, transport.blobs);
   const metrics = createMetrics({ defaultMetrics: false });
   const evaluations: number[] = [];
@@ -75,7 +78,7 @@ export function createHarness(transport: InMemoryTransport = createInMemoryTrans
     return FIXED_METRICS;
   };
   const events: Message[] = [];
-  const make = (): Aggregator =>
+  const make = (extra: Partial<AggregatorDeps> = {}): Aggregator =>
     createAggregator({
       bus: transport.bus,
       jobs: transport.jobs,
@@ -86,6 +89,7 @@ export function createHarness(transport: InMemoryTransport = createInMemoryTrans
       clock,
       loadData: loadTinyData,
       evaluate,
+      ...extra,
     });
   return { transport, runs, metrics, clock, evaluations, events, make };
 }

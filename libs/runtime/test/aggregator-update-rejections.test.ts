@@ -65,13 +65,16 @@ describe('aggregator update validation', () => {
     await agg.close();
   });
 
-  it('when the aggregator is created, then every rejection reason and round outcome is exported at 0', async () => {
+  it('when the aggregator is created, then every rejection reason, round outcome, job-failure reason and ownership event is exported at 0', async () => {
     const h = createHarness();
     const agg = h.make();
     const text = await h.metrics.registry.metrics();
     for (const reason of UPDATE_REJECT_REASONS) expect(text).toContain(`fedssd_updates_rejected_total{reason="${reason}"} 0`);
     for (const outcome of ROUND_OUTCOMES) expect(text).toContain(`fedssd_rounds_total{outcome="${outcome}"} 0`);
-    expect(UPDATE_REJECT_REASONS).toHaveLength(16);
+    for (const reason of ['delivery_limit', 'rejected']) expect(text).toContain(`fedssd_job_failures_total{reason="${reason}"} 0`);
+    for (const event of ['acquired', 'released', 'lost', 'refused', 'forwarded'])
+      expect(text).toContain(`fedssd_run_ownership_total{event="${event}"} 0`);
+    expect(UPDATE_REJECT_REASONS).toHaveLength(17);
     await agg.close();
   });
 

@@ -99,6 +99,48 @@ describe('trainer', () => {
     await trainer.close();
   });
 
+  it("when a job's client already failed this round (its job was dead-lettered), then a duplicate of that job is dropped as stale", async () => {
+    const s = system();
+    await s.aggregator.handle({ type: 'run.start', version: MESSAGE_VERSION, runId: 'fc', config: configOf({ autoAdvance: true }) });
+    await s.aggregator.handleFailure({
+      job: {
+        type: 'train.job',
+        version: MESSAGE_VERSION,
+        runId: 'fc',
+        round: 1,
+        clientId: 0,
+        globalVersion: 0,
+        modelKey: 'k',
+        target: null,
+        deadline: 0,
+        attempt: 1,
+      },
+      reason: 'delivery_limit',
+      queue: 'fedssd.jobs',
+    });
+    expect((await s.runs.getRound('fc', 1))?.failed).toEqual([{ clientId: 0, reason: 'delivery_limit' }]);
+    // Only client 0's job is left for this trainer to see: the other two are taken off the queue first.
+    const held: number[] = [];
+    const other = await s.t.jobs.consumeJobs(
+      async (job, ctx) => {
+        if (job.clientId === 0) return; // held; back to the queue when this consumer goes
+        held.push(job.clientId);
+        await ctx.ack();
+      },
+      { prefetch: 3 },
+    );
+    await s.until(async () => held.length === 2);
+    await other.cancel();
+    const trainer = s.trainer('d');
+    await trainer.start();
+    await s.until(async () => (await s.t.jobs.depth()) === 0);
+    await new Promise((r) => setTimeout(r, 50));
+    await trainer.idle();
+    expect(await s.trainerMetrics.registry.metrics()).toContain('fedssd_jobs_total{outcome="stale"} 1');
+    await trainer.close();
+    await s.aggregator.close();
+  });
+
   it('when the trainer closes mid-training, then the job is aborted at the next batch and returns to the queue for another worker', async () => {
     const s = system();
     // A bigger shard so training is still running when close() is called.

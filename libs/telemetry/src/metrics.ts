@@ -118,6 +118,19 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
     registers,
   });
 
+  const jobFailuresTotal = new Counter({
+    name: 'fedssd_job_failures_total',
+    help: 'Training jobs the broker dead-lettered (the client counts as failed for its round), by the broker reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const runOwnershipTotal = new Counter({
+    name: 'fedssd_run_ownership_total',
+    help: 'Run ownership changes of an aggregator replica: acquired, released, lost (another replica took the run), refused (a write with a stale fencing token), forwarded (a message handed to the owner).',
+    labelNames: ['event'] as const,
+    registers,
+  });
+
   const perRun = [knnAccuracy, uniformity, effectiveRank, interClientUniformity];
   const sites = createSiteMetrics(registers);
 
@@ -139,6 +152,8 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
     httpRequestsTotal,
     /** Per-site series of federated mode. */
     sites,
+    jobFailuresTotal,
+    runOwnershipTotal,
     /**
      * Sets the four per-run gauges (labels `run_id`, `method`, so dashboards can compare methods
      * directly); a null metric removes that run's series rather than exporting a fake 0.

@@ -22,3 +22,10 @@ export function toJson(value: unknown): string {
   if (text === undefined) throw new TypeError(`value is not JSON-serialisable (got ${typeof value})`);
   return text;
 }
+
+/** A fenced write is a plain overwrite guarded by the token: NX and TTLs do not combine with it. */
+export function checkFenced(opts: { nx?: boolean; ttlSeconds?: number; fence?: unknown }): void {
+  if (opts.fence !== undefined && (opts.nx === true || opts.ttlSeconds !== undefined)) {
+    throw new RangeError('fence cannot be combined with nx or ttlSeconds');
+  }
+}

@@ -1,6 +1,6 @@
 import { isOnChannel, parseMessage, type Channel, type TrainJob } from '@fedssd/protocol';
 import { PoisonMessageError } from './errors.js';
-import type { BusHandler, JobContext, JobHandler } from './ports.js';
+import type { BusHandler, JobContext, JobFailureHandler, JobHandler } from './ports.js';
 
 /** How an adapter settles one raw delivery; each is called at most once per delivery. */
 export interface RawSettler {
@@ -91,5 +91,33 @@ export async function dispatchBusMessage(
   } catch (error) {
     if (error instanceof PoisonMessageError) await settle.dead();
     else await settle.requeue();
+  }
+}
+
+/** What the broker wrote on a dead letter: its first death's reason and queue (absent when it is not a dead letter). */
+export interface DeathHeaders {
+  readonly reason: string | undefined;
+  readonly queue: string | undefined;
+}
+
+/**
+ * Shared by every job-failure adapter: a dead letter that is a valid `train.job` with a death
+ * reason goes to the handler (acked when it resolves, requeued when it throws); anything else is
+ * acked and dropped, since the dead queue holds the same message for people.
+ */
+export async function dispatchJobFailure(
+  bytes: Uint8Array,
+  death: DeathHeaders,
+  settler: RawSettler,
+  handler: JobFailureHandler,
+): Promise<void> {
+  const settle = once(settler);
+  const parsed = parseMessage(bytes);
+  if (!parsed.ok || parsed.message.type !== 'train.job' || death.reason === undefined) return settle.ack();
+  try {
+    await handler({ job: parsed.message, reason: death.reason, queue: death.queue ?? '' });
+    await settle.ack();
+  } catch {
+    await settle.requeue();
   }
 }

@@ -16,3 +16,41 @@ export class TransportUnavailableError extends Error {
     this.name = 'TransportUnavailableError';
   }
 }
+
+/**
+ * The broker refused to declare a queue because one of that name exists with other arguments:
+ * a classic queue left by a release before quorum queues, or a different `FEDSSD_JOB_ATTEMPTS`.
+ * Retrying cannot help, so services stop at start-up with this message.
+ */
+export class TopologyMismatchError extends TransportUnavailableError {
+  constructor(
+    readonly queue: string,
+    brokerMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    const detail = /PRECONDITION_FAILED - (.*?)"?$/.exec(brokerMessage)?.[1] ?? brokerMessage;
+    super(
+      `queue ${queue} exists with other arguments (${detail}). A classic queue from an older release: stop the services and run ` +
+        '`fedssd broker upgrade-queues` (docs/OPERATIONS.md, "Upgrade to quorum queues"); a different delivery limit: give every ' +
+        'service the same FEDSSD_JOB_ATTEMPTS.',
+      options,
+    );
+    this.name = 'TopologyMismatchError';
+  }
+}
+
+/**
+ * A write of a run's state or models was refused because the writer's fencing token is no
+ * longer the run's current one: another aggregator replica took the run over. The writer must
+ * stop driving the run; nothing it computed since then reaches the store.
+ */
+export class FencedWriteError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly token: number,
+    what: string,
+  ) {
+    super(`run ${runId}: ${what} refused: fencing token ${token} is stale (another aggregator owns the run)`);
+    this.name = 'FencedWriteError';
+  }
+}

@@ -1,11 +1,19 @@
 export type * from './ports.js';
-export { PoisonMessageError, TransportUnavailableError } from './errors.js';
-export { dispatchBusMessage, dispatchJob, type InvalidMessageListener, type RawSettler } from './dispatch.js';
-export { InMemoryBroker } from './memory/in-memory-broker.js';
+export { FencedWriteError, PoisonMessageError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export {
+  dispatchBusMessage,
+  dispatchJob,
+  dispatchJobFailure,
+  type DeathHeaders,
+  type InvalidMessageListener,
+  type RawSettler,
+} from './dispatch.js';
+export { InMemoryBroker, type InMemoryBrokerOptions } from './memory/in-memory-broker.js';
 export { InMemoryJobQueue } from './memory/in-memory-job-queue.js';
 export { InMemoryEventBus } from './memory/in-memory-event-bus.js';
 export { InMemoryBlobStore } from './memory/in-memory-blob-store.js';
 export { InMemoryStateStore, type StateSnapshot } from './memory/in-memory-state-store.js';
+export { InMemoryOwnershipStore } from './memory/in-memory-ownership-store.js';
 export { createInMemoryTransport, type InMemoryTransport } from './memory/create-in-memory-transport.js';
 export { AmqpConnection } from './rabbitmq/amqp-connection.js';
 export { AmqpJobQueue } from './rabbitmq/amqp-job-queue.js';
@@ -14,6 +22,7 @@ export { createAmqpTransport, type AmqpTransport } from './rabbitmq/create-amqp-
 export type { AmqpOptions } from './rabbitmq/options.js';
 export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
+export { RedisOwnershipStore } from './redis/redis-ownership-store.js';
 export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';
 export { createRunRepository, RunNotFoundError, type RunRepository, type TransitionWrites } from './runs/run-repository.js';
 export type { TlsOptions } from './tls.js';
@@ -26,3 +35,5 @@ export {
   type RejectedSiteMessageListener,
 } from './site/dispatch-site-message.js';
 export { AmqpSiteJobPublisher } from './rabbitmq/amqp-site-jobs.js';
+export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQueuesOptions } from './rabbitmq/upgrade-queues.js';
+export { createWorkerLeaseKeeper, type WorkerLeaseKeeperOptions } from './redis/worker-lease-keeper.js';

@@ -1,7 +1,18 @@
 import type { Message, QueueChannel } from '@fedssd/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PoisonMessageError, type BlobStore, type EventBus, type JobContext, type JobQueue, type StateStore } from '../src/index.js';
+import {
+  PoisonMessageError,
+  type BlobStore,
+  type EventBus,
+  type JobContext,
+  type JobFailure,
+  type JobQueue,
+  type StateStore,
+} from '../src/index.js';
 import { job, sleep, text, utf8, waitFor } from './helpers.js';
+
+/** Job attempts every harness is built with (`jobAttempts`): small, so the delivery-limit cases stay quick. */
+export const CONFORMANCE_JOB_ATTEMPTS = 3;
 
 /** What the suite needs from one adapter family, built fresh (isolated names and keys) per test. */
 export interface TransportHarness {
@@ -124,6 +135,62 @@ export function describeTransportConformance(name: string, factory: () => Promis
         const dead = await deadLettersUntil(3);
         expect(dead[0]).toBe('{"type":"train.job","version":1');
         expect(dead.slice(1).map((d) => JSON.parse(d).type)).toEqual(['train.job', 'round.start']);
+      });
+
+      it('when a job is nacked with requeue as often as the delivery limit allows, then it is dead-lettered and the failure feed reports delivery_limit', async () => {
+        await t.jobs.publishJob(job(3));
+        let deliveries = 0;
+        await t.jobs.consumeJobs(async (_j, ctx) => {
+          deliveries += 1;
+          await ctx.nack(true);
+        });
+        const failures: JobFailure[] = [];
+        await t.jobs.consumeFailures(async (f) => void failures.push(f));
+        await waitFor(() => failures.length === 1, 10_000, 'the failure');
+        expect(deliveries).toBe(CONFORMANCE_JOB_ATTEMPTS);
+        expect(failures[0]).toMatchObject({ reason: 'delivery_limit', job: { type: 'train.job', clientId: 3 } });
+        expect(failures[0]?.queue).toMatch(/jobs$/);
+        // People keep their own copy in the dead queue.
+        const [dead] = await deadLettersUntil(1);
+        expect(JSON.parse(dead ?? '')).toMatchObject({ clientId: 3 });
+      });
+
+      it('when consumers holding a job go away as often as the limit allows (crashed workers), then the job fails with delivery_limit', async () => {
+        await t.jobs.publishJob(job(6));
+        const failures: JobFailure[] = [];
+        await t.jobs.consumeFailures(async (f) => void failures.push(f));
+        for (let attempt = 1; attempt <= CONFORMANCE_JOB_ATTEMPTS; attempt += 1) {
+          const held = await collectJobs(1, 'hold');
+          await waitFor(() => held.seen.length === 1, 5_000, `delivery ${attempt}`);
+          expect(held.seen[0]?.redelivered).toBe(attempt > 1);
+          await held.sub.cancel();
+        }
+        await waitFor(() => failures.length === 1, 10_000, 'the failure');
+        expect(failures[0]).toMatchObject({ reason: 'delivery_limit', job: { clientId: 6 } });
+        expect(await t.jobs.depth()).toBe(0);
+      });
+
+      it('when a worker rejects a valid job and a malformed one dies too, then the feed reports only the valid job, as rejected', async () => {
+        await t.publishRaw('jobs', utf8('not json'));
+        await t.jobs.publishJob(job(8));
+        await t.jobs.consumeJobs(async (_j, ctx) => ctx.nack(false));
+        const failures: JobFailure[] = [];
+        await t.jobs.consumeFailures(async (f) => void failures.push(f));
+        await deadLettersUntil(2);
+        await waitFor(() => failures.length === 1, 5_000, 'the failure');
+        await sleep(100);
+        expect(failures.map((f) => [f.job.clientId, f.reason])).toEqual([[8, 'rejected']]);
+      });
+
+      it('when the failure handler throws, then the failure is handed over again', async () => {
+        await t.jobs.publishJob(job(2));
+        await t.jobs.consumeJobs(async (_j, ctx) => ctx.nack(false));
+        let calls = 0;
+        await t.jobs.consumeFailures(async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('store unavailable');
+        });
+        await waitFor(() => calls === 2, 5_000, 'second attempt');
       });
 
       it('when publishing an invalid job, then it throws naming the field and queues nothing', async () => {

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeTransportConformance } from './conformance.js';
+import { createRedisStores } from '../src/index.js';
+import { CONFORMANCE_JOB_ATTEMPTS, describeTransportConformance } from './conformance.js';
+import { describeOwnershipConformance } from './ownership-conformance.js';
 import { job, utf8, waitFor } from './helpers.js';
-import { closeConnectionFromServer, createRealHarness, probeServices } from './real-harness.js';
+import { closeConnectionFromServer, createRealHarness, probeServices, REDIS_URL } from './real-harness.js';
 
 const unavailable = await probeServices();
 if (unavailable !== undefined) {
@@ -11,7 +14,19 @@ if (unavailable !== undefined) {
 }
 
 describe.skipIf(unavailable !== undefined)('RabbitMQ + Redis', () => {
-  describeTransportConformance('RabbitMQ + Redis', () => createRealHarness());
+  describeTransportConformance('RabbitMQ + Redis', () => createRealHarness({ jobAttempts: CONFORMANCE_JOB_ATTEMPTS }));
+  describeOwnershipConformance('Redis', async () => {
+    const stores = await createRedisStores({ url: REDIS_URL, keyPrefix: `test-own-${randomUUID().slice(0, 8)}:` });
+    return {
+      ownership: stores.ownership,
+      state: stores.state,
+      blobs: stores.blobs,
+      close: async () => {
+        await stores.deleteAll();
+        await stores.close();
+      },
+    };
+  });
 
   it('when the broker closes the connection, then the adapter reconnects, re-subscribes and consumes a job published after that', async () => {
     const events: string[] = [];

@@ -2,6 +2,8 @@ import type * as Native from '@fedssd/native';
 import { setFoldKernel } from '@fedssd/fedavg';
 import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServer } from '@fedssd/telemetry';
 import { initBackend, setCrc32 } from '@fedssd/tensor';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { loadConfigOrExit, readTlsFiles } from '@fedssd/config';
 import { declareFederatedTopology } from '@fedssd/federation';
 import {
@@ -9,7 +11,9 @@ import {
   createAmqpTransport,
   createRedisStores,
   createRunRepository,
+  createWorkerLeaseKeeper,
   subscribeSiteMessages,
+  TransportUnavailableError,
   type AmqpTransport,
   type RedisStores,
 } from '@fedssd/transport';
@@ -91,11 +95,14 @@ async function main(): Promise<void> {
 
   const rabbitTls = readTlsFiles('RABBITMQ', config);
   const redisTls = readTlsFiles('REDIS', config);
+  // Unique per process: the lease holder's name, in logs and on the broker connection.
+  const replicaId = config.AGGREGATOR_REPLICA_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
     ...(rabbitTls !== undefined ? { tls: rabbitTls } : {}),
-    connectionName: 'fedssd-aggregator',
+    jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
+    connectionName: `fedssd-aggregator-${replicaId}`,
     // Federated mode's exchanges and the aggregator's site-updates queue; sites declare nothing.
     extraTopology: (channel) => declareFederatedTopology(channel, prefix ?? ''),
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
@@ -141,6 +148,23 @@ async function main(): Promise<void> {
       state: redis.state,
       livenessMs: config.SITE_LIVENESS_MS,
     },
+    // Always leased, so a second replica (scaled up, or overlapping in a rollout) can never race this one.
+    replicas: {
+      store: redis.ownership,
+      keeper: createWorkerLeaseKeeper({
+        url: config.REDIS_URL,
+        ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+        owner: replicaId,
+        ttlMs: config.AGGREGATOR_LEASE_MS,
+        maxStallMs: config.AGGREGATOR_MAX_STALL_MS,
+        connectionName: `fedssd-aggregator-leases-${replicaId}`,
+        onProblem: (message) => log.warn({ detail: message }, 'lease renewal problem'),
+      }),
+      replicaId,
+      leaseMs: config.AGGREGATOR_LEASE_MS,
+      scanMs: config.AGGREGATOR_TAKEOVER_SCAN_MS,
+      inboxPollMs: config.AGGREGATOR_INBOX_POLL_MS,
+    },
   }));
   await aggregator.start();
 
@@ -152,10 +176,13 @@ async function main(): Promise<void> {
   void pollDepth();
   open.poll = setInterval(pollDepth, config.AGGREGATOR_QUEUE_POLL_MS);
   open.poll.unref();
-  log.info({ prefix: prefix ?? null }, 'aggregator ready');
+  log.info({ prefix: prefix ?? null, replica: replicaId, leaseMs: config.AGGREGATOR_LEASE_MS }, 'aggregator ready');
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An unreachable broker or store, or a queue left by an older release: one line, no stack trace.
+  console.error(
+    error instanceof TransportUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import { envBool, envInt, envLogLevel, envPort, envSecret, envString, envUrl, tlsFileFields } from '@fedssd/config';
 import { z } from 'zod';
 
@@ -27,6 +28,12 @@ export const ApiConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' })
       .optional(),
+    /**
+     * Deliveries of a training job before the broker dead-letters it and the round counts its
+     * client as failed (the jobs queue's delivery limit); default 5. The same in every service:
+     * the broker refuses a second declaration of the queue with another limit.
+     */
+    FEDSSD_JOB_ATTEMPTS: envInt(1, 100).default(DEFAULT_JOB_ATTEMPTS),
     LOG_LEVEL: envLogLevel().default('info'),
     /** Human-readable logs (only on a TTY with pino-pretty installed). */
     LOG_PRETTY: envBool().default(false),

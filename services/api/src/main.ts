@@ -1,6 +1,13 @@
 import { ConfigError, EXIT_CONFIG, loadConfigOrExit, readTlsFiles } from '@fedssd/config';
 import { closeInOrder, createLogger, createMetrics } from '@fedssd/telemetry';
-import { createAmqpTransport, createRedisStores, createRunRepository, type AmqpTransport, type RedisStores } from '@fedssd/transport';
+import {
+  createAmqpTransport,
+  createRedisStores,
+  createRunRepository,
+  TransportUnavailableError,
+  type AmqpTransport,
+  type RedisStores,
+} from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
+    jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
     connectionName: 'fedssd-api',
     declareTopology: config.API_DECLARE_TOPOLOGY,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
@@ -95,6 +103,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up failed before or while connecting (e.g. the broker never answered): say so and exit non-zero.
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An unreachable broker or store, or a queue left by an older release: one line, no stack trace.
+  console.error(
+    error instanceof TransportUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

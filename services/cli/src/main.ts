@@ -6,6 +6,7 @@ import { UP_HELP, upCommand } from './up-command.js';
 import { toUserMessage } from './user-error-mapping.js';
 import { DATA_SPLIT_HELP, dataSplitCommand } from './data-split-command.js';
 import { SITE_HELP, siteCommand } from './site-command.js';
+import { BROKER_HELP, brokerCommand } from './broker-command.js';
 
 const HELP = `Usage: fedssd <command> [flags]
 
@@ -16,6 +17,7 @@ Commands:
   submit     create a run through the API and follow it to the end
   data split write each client's share of a data set as image folders (one per site)
   site       add NAME | list | revoke NAME: enrol and revoke federation sites (admin credentials)
+  broker     upgrade-queues: move a deployment's classic queues to quorum queues, keeping their messages
 
 Run \`fedssd <command> --help\` for its flags.
 `;
@@ -71,6 +73,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return siteCommand(rest);
+  }
+  if (command === 'broker') {
+    if (help) {
+      process.stdout.write(BROKER_HELP);
+      return 0;
+    }
+    return brokerCommand(rest);
   }
   if (command === 'compare') {
     compareCommand(rest);

@@ -1,4 +1,5 @@
 import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, tlsFileFields } from '@fedssd/config';
+import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import { z } from 'zod';
 
 /** Environment of a trainer; parsed once in main.ts with `loadConfig`. */
@@ -10,6 +11,12 @@ export const TrainerConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_-]' })
     .optional(),
+  /**
+   * Deliveries of a training job before the broker dead-letters it and the round counts its
+   * client as failed (the jobs queue's delivery limit); default 5. The same in every service:
+   * the broker refuses a second declaration of the queue with another limit.
+   */
+  FEDSSD_JOB_ATTEMPTS: envInt(1, 100).default(DEFAULT_JOB_ATTEMPTS),
   /** Port of /metrics and /healthz; default 9102, 0 picks a free one (logged). */
   TRAINER_METRICS_PORT: envInt(0, 65_535).default(9102),
   TRAINER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),

@@ -4,7 +4,7 @@ import { createDatasetLoader } from '@fedssd/data/node';
 import { createTrainer } from '@fedssd/runtime';
 import { closeInOrder, createLogger, createMetrics, startOpsServer } from '@fedssd/telemetry';
 import { initBackend } from '@fedssd/tensor';
-import { createAmqpTransport, createRedisStores, createRunRepository } from '@fedssd/transport';
+import { createAmqpTransport, createRedisStores, createRunRepository, TransportUnavailableError } from '@fedssd/transport';
 import closeWithGrace from 'close-with-grace';
 import { TrainerEnvSchema, type TrainerConfig } from './config.js';
 import { startSiteTrainer, type Opened } from './site-main.js';
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
     ...(rabbitTls !== undefined ? { tls: rabbitTls } : {}),
+    jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
     connectionName: `fedssd-trainer-${workerId}`,
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
     onInvalidMessage: (reason, channel) => {
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An unreachable broker or store, or a queue left by an older release: one line, no stack trace.
+  console.error(
+    error instanceof TransportUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

@@ -50,13 +50,15 @@ export interface Stack {
 }
 
 /** Connects under a fresh prefix, or returns why it cannot (a failure under CI=true is the caller's call). */
-export async function createStack(label: string, options: { redisUrl?: string } = {}): Promise<Stack | string> {
+export async function createStack(label: string, options: { redisUrl?: string; jobAttempts?: number } = {}): Promise<Stack | string> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const prefix = `faults-${label}-${randomUUID().slice(0, 8)}`;
   let amqp: AmqpTransport | undefined;
   let redis: RedisStores;
   try {
-    amqp = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: prefix, startTimeoutMs: 3_000 });
+    // The test's own connection declares the topology first: with the services' job attempts.
+    const jobAttempts = options.jobAttempts !== undefined ? { jobAttempts: options.jobAttempts } : {};
+    amqp = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: prefix, startTimeoutMs: 3_000, ...jobAttempts });
     redis = await createRedisStores({ url: redisUrl, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000 });
   } catch (error) {
     await amqp?.close().catch(() => undefined);
@@ -71,6 +73,7 @@ export async function createStack(label: string, options: { redisUrl?: string } 
     LOG_LEVEL: 'info',
     FEDSSD_BACKEND: 'wasm',
     SHUTDOWN_GRACE_MS: '20000',
+    ...(options.jobAttempts !== undefined ? { FEDSSD_JOB_ATTEMPTS: String(options.jobAttempts) } : {}),
   };
   const services = new Map<string, ServiceProcess>();
   const runs = createRunRepository(redis.state, redis.blobs);

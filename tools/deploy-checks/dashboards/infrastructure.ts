@@ -131,6 +131,18 @@ export const infrastructure: DashboardSpec = {
           queries: [{ expr: 'nodejs_heap_size_used_bytes{job=~"fedssd-.+"}', legend: '{{job}} {{instance}}' }],
         },
         {
+          title: 'Failed jobs (dead-lettered by the broker)',
+          type: 'timeseries',
+          queries: [{ expr: 'sum by (reason) (increase(fedssd_job_failures_total[$__rate_interval]))', legend: '{{reason}}' }],
+        },
+        {
+          title: 'Aggregator run ownership',
+          type: 'timeseries',
+          queries: [
+            { expr: 'sum by (event, instance) (increase(fedssd_run_ownership_total[$__rate_interval]))', legend: '{{instance}} {{event}}' },
+          ],
+        },
+        {
           title: 'API requests by route and status',
           type: 'timeseries',
           unit: 'reqps',

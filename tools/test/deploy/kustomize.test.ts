@@ -71,7 +71,11 @@ describe('kubernetes manifests', () => {
       const apiContainer = podSpec(api).containers[0]!;
       expect(apiContainer.livenessProbe?.httpGet?.path).toBe('/healthz');
       expect(apiContainer.readinessProbe?.httpGet?.path).toBe('/readyz');
-      expect(aggregator.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+      // Replicas share runs through leases: a rolling update never has fewer than the desired count.
+      expect(aggregator.spec).toMatchObject({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } });
+      expect(Number(env(podSpec(aggregator).containers[0]!, 'AGGREGATOR_LEASE_MS'))).toBeGreaterThanOrEqual(1000);
+      const config = find(objects, 'ConfigMap', 'fedssd-config').data as Record<string, string>;
+      expect(Number(config.FEDSSD_JOB_ATTEMPTS)).toBeGreaterThanOrEqual(1);
       expect(podSpec(trainer).containers[0]!.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
       for (const deployment of [api, aggregator, trainer]) {
         const spec = podSpec(deployment);
@@ -81,7 +85,7 @@ describe('kubernetes manifests', () => {
         expect(spec.securityContext?.runAsNonRoot, deployment.metadata.name).toBe(true);
       }
       // Selectors of PDBs and Services match their pods.
-      for (const name of ['fedssd-api', 'fedssd-trainer']) {
+      for (const name of ['fedssd-api', 'fedssd-trainer', 'fedssd-aggregator']) {
         const pdb = find(objects, 'PodDisruptionBudget', name);
         expect((pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).toEqual({
           'app.kubernetes.io/name': name,
@@ -111,6 +115,15 @@ describe('kubernetes manifests', () => {
         expect(find(objects, 'Deployment', name).spec!.replicas, name).toBe(1);
       expect(find(objects, 'ScaledObject', 'fedssd-trainer').spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 1 });
       expect(find(objects, 'RabbitmqCluster', 'fedssd-rabbitmq').spec).toMatchObject({ replicas: 1 });
+    });
+
+    it('when the base is rendered, then two aggregator replicas run, spread over nodes, and a drain takes at most one', async () => {
+      const objects = await render('k8s/base');
+      const aggregator = find(objects, 'Deployment', 'fedssd-aggregator');
+      expect(aggregator.spec!.replicas).toBe(2);
+      const spread = (podSpec(aggregator) as { affinity?: { podAntiAffinity?: unknown } }).affinity?.podAntiAffinity;
+      expect(JSON.stringify(spread)).toContain('kubernetes.io/hostname');
+      expect(find(objects, 'PodDisruptionBudget', 'fedssd-aggregator').spec).toMatchObject({ maxUnavailable: 1 });
     });
 
     it('when the gpu overlay is rendered, then trainers run the CUDA image on GPU nodes with one GPU each', async () => {

@@ -1,7 +1,10 @@
 import type { RunState } from './round-types.js';
 
 /** Why an update cannot count for its round, as the `reason` label of the rejection counter. */
-export type AdmitRefusal = { readonly reason: 'stale' | 'closed-round' | 'unselected' | 'duplicate'; readonly message: string };
+export type AdmitRefusal = {
+  readonly reason: 'stale' | 'closed-round' | 'unselected' | 'duplicate' | 'failed-client';
+  readonly message: string;
+};
 
 /**
  * The round-level checks of an update (the driver adds the content checks: key, sample count,
@@ -22,6 +25,9 @@ export function admitUpdate(
   }
   if (round.accepted.some((a) => a.clientId === update.clientId)) {
     return { reason: 'duplicate', message: `client ${update.clientId} already reported for round ${update.round}` };
+  }
+  if (round.failed?.some((f) => f.clientId === update.clientId)) {
+    return { reason: 'failed-client', message: `client ${update.clientId}'s job for round ${update.round} already failed` };
   }
   if (update.globalVersion !== round.baseVersion) {
     return { reason: 'stale', message: `trained from v${update.globalVersion}, round ${update.round} starts from v${round.baseVersion}` };

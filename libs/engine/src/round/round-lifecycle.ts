@@ -85,6 +85,7 @@ export function finishRound(s: Step): void {
     accepted: r.accepted.length,
     rejected: r.rejected.length,
     rejectedByReason,
+    ...(r.failed !== undefined && r.failed.length > 0 ? { failed: r.failed.length } : {}),
     globalVersion: version,
     durationMs: s.row.durationMs,
   });

@@ -1,6 +1,7 @@
 import { ACTIVE_ROUND_STATUSES } from '@fedssd/protocol';
 import { admitUpdate } from './admit-update.js';
 import { afterAggregate, advance, aggregateOrSkip, armTimer, closeRound, endRun, finishRound, openRound } from './round-lifecycle.js';
+import { recordFailure } from './round-failure.js';
 import { dueOutcome, reachedQuorum } from './round-policy.js';
 import { Step } from './round-step.js';
 import type { MachineOptions, RoundEvent, RunState, Transition } from './round-types.js';
@@ -81,6 +82,9 @@ export function transition(state: RunState, event: RoundEvent, at: number, optio
       else if (quorum) armTimer(s);
       break;
     }
+    case 'client-failed':
+      recordFailure(s, event);
+      break;
     case 'update-rejected':
       if (round === null || round.round !== event.round) s.ignore(`round ${event.round} is not current`);
       else recordRejection(s, event.rejection);

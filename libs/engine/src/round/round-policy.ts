@@ -1,12 +1,15 @@
 import type { RoundOutcome, RoundRecord, RunConfig } from '@fedssd/protocol';
 
 /**
- * When a collecting round must close: every selected client reported; or `minClients` reported
- * and `graceMs` passed since; or the deadline passed. Pure: the same rule decides after an
- * update, when a timer fires and when a restarted coordinator looks at a round.
+ * When a collecting round must close: every selected client reported; or every one either
+ * reported or failed (its job was dead-lettered: it can never report, so waiting for it only
+ * delays the round); or `minClients` reported and `graceMs` passed since; or the deadline
+ * passed. Pure: the same rule decides after an update or a failure, when a timer fires and when
+ * a restarted coordinator looks at a round.
  */
 export function dueOutcome(record: RoundRecord, config: RunConfig, now: number): RoundOutcome | undefined {
   if (record.accepted.length >= record.selected.length) return 'all-reported';
+  if (record.accepted.length + (record.failed?.length ?? 0) >= record.selected.length) return 'all-settled';
   if (record.minClientsReachedAt !== undefined && now >= record.minClientsReachedAt + config.graceMs) return 'min-clients';
   if (now >= record.deadline) {
     const quorum = config.minClients !== undefined && record.accepted.length > 0 && record.accepted.length >= config.minClients;

@@ -47,6 +47,7 @@ export function metricsRowOf(record: RoundRecord): MetricsRow {
     interClientUniformity: m?.interClientUniformity ?? null,
     linearProbeAccuracy: m?.linearProbeAccuracy ?? null,
     participants: record.accepted.map((a) => a.clientId).sort((x, y) => x - y),
+    ...(record.failed !== undefined && record.failed.length > 0 ? { failed: record.failed.map((f) => f.clientId) } : {}),
     samplesPerSecond: samplesPerSecond(record),
   };
 }

@@ -29,6 +29,11 @@ export type RoundEvent =
   | { readonly type: 'jobs-published'; readonly round: number }
   /** An update passed validation (the driver checked blob, shapes, norm; the machine re-checks the round). */
   | { readonly type: 'update-accepted'; readonly round: number; readonly update: AcceptedUpdate }
+  /**
+   * The broker dead-lettered the client's job (`reason`: its `x-first-death-reason`, e.g.
+   * 'delivery_limit' after the configured attempts). The client cannot report this round.
+   */
+  | { readonly type: 'client-failed'; readonly round: number; readonly clientId: number; readonly reason: string }
   /** An update was refused; kept in the round record (bounded). */
   | { readonly type: 'update-rejected'; readonly round: number; readonly rejection: RejectedUpdate }
   /** A timer armed by `arm-timer` fired: the round's deadline or grace period may have passed. */

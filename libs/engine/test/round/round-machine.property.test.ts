@@ -5,14 +5,17 @@ import { transition, type RoundEvent, type RunState } from '../../src/index.js';
 import { METRICS, runOf, T0, update } from './fixtures.js';
 
 /**
- * Any interleaving of update arrivals, duplicates, timeouts, a stop and crash-restarts: the
- * machine, driven by a faithful in-test driver, must give the outcome the round policy
- * prescribes (computed independently below) and the same model as in-order arrival. Times are
- * chosen so no two kinds of moment coincide: arrivals end in 1, grace ends in 3 (+1), deadlines in
- * 7, stops in 9, restarts in 5 (all relative to the round's opening).
+ * Any interleaving of update arrivals, duplicates, failed jobs, timeouts, a stop and
+ * crash-restarts: the machine, driven by a faithful in-test driver, must give the outcome the
+ * round policy prescribes (computed independently below) and the same model as in-order
+ * arrival. Times are chosen so no two kinds of moment coincide: arrivals end in 1, grace ends in
+ * 3 (+1), restarts in 5, job failures in 6, deadlines in 7, stops in 9 (all relative to the
+ * round's opening).
  */
 interface RoundPlan {
   readonly arrivals: ReadonlyArray<{ client: number; at: number }>;
+  /** The broker dead-letters the client's job at `at`. */
+  readonly failures: ReadonlyArray<{ client: number; at: number }>;
   readonly stopAt?: number;
   readonly restartAt?: number;
 }
@@ -44,10 +47,14 @@ const scenario: fc.Arbitrary<Scenario> = fc
           selector: (a) => a.k,
           maxLength: clients * 2,
         }),
+        failures: fc.uniqueArray(fc.record({ client: fc.integer({ min: 0, max: clients - 1 }), k: tens(80) }), {
+          selector: (a) => a.k,
+          maxLength: clients,
+        }),
         stop: fc.option(tens(70), { nil: undefined }),
         restart: fc.option(tens(70), { nil: undefined }),
       },
-      { requiredKeys: ['arrivals'] },
+      { requiredKeys: ['arrivals', 'failures'] },
     );
     return fc.array(plan, { minLength: rounds, maxLength: rounds }).map((plans) => ({
       clients,
@@ -57,6 +64,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       deadlineMs: MS * (10 * d + 7),
       plans: plans.map((p) => ({
         arrivals: p.arrivals.map((a) => ({ client: a.client, at: MS * (10 * a.k + 1) })),
+        failures: p.failures.map((f) => ({ client: f.client, at: MS * (10 * f.k + 6) })),
         ...(p.stop !== undefined ? { stopAt: MS * (10 * p.stop + 9) } : {}),
         ...(p.restart !== undefined ? { restartAt: MS * (10 * p.restart + 5) } : {}),
       })),
@@ -66,6 +74,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
 interface RoundResult {
   readonly outcome: RoundOutcome;
   readonly accepted: number[];
+  readonly failed: number[];
 }
 interface Result {
   readonly rounds: RoundResult[];
@@ -73,29 +82,41 @@ interface Result {
   readonly model: string;
 }
 
-/** The policy, computed from the plan alone (no machine): when each round closes, why, with whom. */
+/**
+ * The policy, computed from the plan alone (no machine): when each round closes, why, with whom.
+ * A client's first event decides what it is: an arrival first makes it a reporter (a later
+ * failure of its job changes nothing), a failure first makes it failed (its later update is refused).
+ */
 function prescribed(s: Scenario): Result {
   const rounds: RoundResult[] = [];
   let model = 'v0';
   for (const plan of s.plans) {
-    const first = new Map<number, number>();
-    for (const a of [...plan.arrivals].sort((x, y) => x.at - y.at)) if (!first.has(a.client)) first.set(a.client, a.at);
-    const times = [...first.values()].sort((a, b) => a - b);
-    const all = first.size === s.clients ? (times[times.length - 1] as number) : Infinity;
+    const first = new Map<number, { at: number; failed: boolean }>();
+    const events = [...plan.arrivals.map((a) => ({ ...a, failed: false })), ...plan.failures.map((f) => ({ ...f, failed: true }))];
+    for (const e of events.sort((x, y) => x.at - y.at)) if (!first.has(e.client)) first.set(e.client, { at: e.at, failed: e.failed });
+    const reporters = [...first].filter(([, e]) => !e.failed);
+    const times = reporters.map(([, e]) => e.at).sort((a, b) => a - b);
+    const settledAt = Math.max(...[...first.values()].map((e) => e.at));
+    const anyFailed = reporters.length < first.size;
+    const all = first.size === s.clients && !anyFailed ? settledAt : Infinity;
+    const settled = first.size === s.clients && anyFailed ? settledAt : Infinity;
     const quorumAt = s.minClients !== undefined && times.length >= s.minClients ? (times[s.minClients - 1] as number) : Infinity;
     const grace = quorumAt + s.graceMs;
     const stop = plan.stopAt ?? Infinity;
-    const close = Math.min(all, grace, s.deadlineMs, stop);
-    const accepted = [...first]
-      .filter(([, t]) => t <= close)
-      .map(([c]) => c)
-      .sort((a, b) => a - b);
+    const close = Math.min(all, settled, grace, s.deadlineMs, stop);
+    const member = (failed: boolean) =>
+      [...first]
+        .filter(([, e]) => e.failed === failed && e.at <= close)
+        .map(([c]) => c)
+        .sort((a, b) => a - b);
+    const accepted = member(false);
     let outcome: RoundOutcome;
     if (close === all) outcome = 'all-reported';
+    else if (close === settled) outcome = 'all-settled';
     else if (close === grace) outcome = 'min-clients';
     else if (close === stop) outcome = 'stopped';
     else outcome = s.minClients !== undefined && accepted.length > 0 && accepted.length >= s.minClients ? 'min-clients' : 'deadline';
-    rounds.push({ outcome, accepted });
+    rounds.push({ outcome, accepted, failed: member(true) });
     if (outcome === 'stopped') return { rounds, status: 'stopped', model };
     if (accepted.length > 0) model = `${model}|${accepted.join(',')}`;
   }
@@ -128,6 +149,7 @@ function driven(s: Scenario): Result {
       results.push({
         outcome: step.writes.metricsRow.outcome,
         accepted: [...(r?.accepted ?? [])].map((a) => a.clientId).sort((a, b) => a - b),
+        failed: (r?.failed ?? []).map((f) => f.clientId),
       });
     }
     for (const e of step.effects) {
@@ -153,6 +175,10 @@ function driven(s: Scenario): Result {
       ...plan.arrivals.map((a) => ({
         at: opened + a.at,
         event: { type: 'update-accepted', round: n, update: update(a.client) } as RoundEvent,
+      })),
+      ...plan.failures.map((f) => ({
+        at: opened + f.at,
+        event: { type: 'client-failed', round: n, clientId: f.client, reason: 'delivery_limit' } as RoundEvent,
       })),
       ...(plan.stopAt !== undefined ? [{ at: opened + plan.stopAt, event: { type: 'stop' } as RoundEvent }] : []),
       ...(plan.restartAt !== undefined
@@ -183,7 +209,7 @@ function driven(s: Scenario): Result {
 }
 
 describe('round machine: any interleaving gives the prescribed outcome', () => {
-  it('when arrivals, duplicates, timeouts, a stop and restarts interleave in any order, then each round closes as the policy says with the same model as in-order arrival', () => {
+  it('when arrivals, duplicates, failed jobs, timeouts, a stop and restarts interleave in any order, then each round closes as the policy says with the same members and model as in-order arrival', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const want = prescribed(s);

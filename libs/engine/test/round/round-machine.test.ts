@@ -123,6 +123,100 @@ const CASES: Case[] = [
     effects: [],
   },
   {
+    name: 'client-failed with others still out: recorded with the broker reason, nothing else',
+    state: collecting,
+    event: { type: 'client-failed', round: 1, clientId: 1, reason: 'delivery_limit' },
+    round: { status: 'collecting', failed: [{ clientId: 1, reason: 'delivery_limit' }], accepted: [] },
+    effects: [],
+  },
+  {
+    name: 'client-failed of the last outstanding client: closes all-settled and folds the clients that reported',
+    state: twoIn,
+    event: { type: 'client-failed', round: 1, clientId: 1, reason: 'delivery_limit' },
+    round: { status: 'aggregating', outcome: 'all-settled', failed: [{ clientId: 1, reason: 'delivery_limit' }] },
+    effects: ['clear-timers', 'aggregate'],
+  },
+  {
+    name: 'client-failed of the last client when every other one failed too: all-settled, nothing to fold, the old version is evaluated',
+    state: stateAt(
+      roundOf({
+        failed: [
+          { clientId: 0, reason: 'rejected' },
+          { clientId: 2, reason: 'delivery_limit' },
+        ],
+      }),
+    ),
+    event: { type: 'client-failed', round: 1, clientId: 1, reason: 'delivery_limit' },
+    round: { status: 'evaluating', outcome: 'all-settled', globalVersion: 0, accepted: [] },
+    effects: ['clear-timers', 'evaluate'],
+  },
+  {
+    name: 'client-failed during the grace period for the last outstanding client: closes all-settled at once, before the grace ends',
+    state: stateAt(roundOf({ accepted: [update(0), update(1)], minClientsReachedAt: T0 + 100 }), {}, { minClients: 2 }),
+    event: { type: 'client-failed', round: 1, clientId: 2, reason: 'delivery_limit' },
+    at: T0 + 200,
+    round: { status: 'aggregating', outcome: 'all-settled' },
+    effects: ['clear-timers', 'aggregate'],
+  },
+  {
+    name: 'client-failed for a client that already reported: ignored (its update arrived first and counts)',
+    state: twoIn,
+    event: { type: 'client-failed', round: 1, clientId: 0, reason: 'delivery_limit' },
+    effects: [],
+    ignored: /client 0 already reported/,
+  },
+  {
+    name: 'client-failed twice for one client: the second is ignored',
+    state: stateAt(roundOf({ failed: [{ clientId: 2, reason: 'delivery_limit' }] })),
+    event: { type: 'client-failed', round: 1, clientId: 2, reason: 'rejected' },
+    effects: [],
+    ignored: /client 2 already failed/,
+  },
+  {
+    name: 'client-failed for an unselected client or a round that moved on: ignored',
+    state: stateAt(roundOf({ selected: [0, 2] })),
+    event: { type: 'client-failed', round: 1, clientId: 1, reason: 'delivery_limit' },
+    effects: [],
+    ignored: /client 1 was not selected/,
+  },
+  {
+    name: 'client-failed for a round that is aggregating: ignored',
+    state: stateAt(roundOf({ status: 'aggregating', outcome: 'all-reported' })),
+    event: { type: 'client-failed', round: 1, clientId: 1, reason: 'delivery_limit' },
+    effects: [],
+    ignored: /round 1 is not collecting/,
+  },
+  {
+    name: 'update-accepted for a client whose job failed: refused as failed-client',
+    state: stateAt(roundOf({ failed: [{ clientId: 1, reason: 'delivery_limit' }] })),
+    event: { type: 'update-accepted', round: 1, update: update(1) },
+    round: {
+      accepted: [],
+      rejected: [{ clientId: 1, reason: 'failed-client', message: "client 1's job for round 1 already failed" }],
+    },
+    effects: [],
+  },
+  {
+    name: 'all-settled round closing: its row and round.closed list the failed clients',
+    state: stateAt(
+      roundOf({
+        status: 'aggregating',
+        outcome: 'all-settled',
+        accepted: [update(0)],
+        failed: [
+          { clientId: 1, reason: 'delivery_limit' },
+          { clientId: 2, reason: 'rejected' },
+        ],
+      }),
+      {},
+      { evalEvery: 2, rounds: 3 },
+    ),
+    event: { type: 'aggregated', round: 1, version: 1 },
+    run: { globalVersion: 1, currentRound: 2 },
+    row: { round: 1, outcome: 'all-settled', accepted: 1, participants: [0], failed: [1, 2] },
+    effects: ['emit:round.closed', 'release-updates', 'publish-jobs'],
+  },
+  {
     name: 'update-rejected: kept in the round record',
     state: collecting,
     event: { type: 'update-rejected', round: 1, rejection: { clientId: 1, reason: 'non-finite', message: 'NaN' } },
@@ -222,6 +316,21 @@ const CASES: Case[] = [
     event: { type: 'restart' },
     at: T0 + 20_000,
     round: { status: 'aggregating', outcome: 'deadline' },
+    effects: ['clear-timers', 'aggregate'],
+  },
+  {
+    name: 'restart of a collecting round whose outstanding clients all failed while down: it closes all-settled',
+    state: stateAt(
+      roundOf({
+        accepted: [update(0)],
+        failed: [
+          { clientId: 1, reason: 'delivery_limit' },
+          { clientId: 2, reason: 'delivery_limit' },
+        ],
+      }),
+    ),
+    event: { type: 'restart' },
+    round: { status: 'aggregating', outcome: 'all-settled' },
     effects: ['clear-timers', 'aggregate'],
   },
   {

@@ -3,10 +3,12 @@ import { oneOf, text } from '../fields.js';
 import { ClientIdSchema, CountSchema, envelope, EpochMsSchema, RoundSchema, VersionSchema } from './base.js';
 
 /**
- * Why a round closed: every selected client reported; `minClients` reported and the grace
- * period passed; the round deadline passed; the run was stopped; or aggregation failed.
+ * Why a round closed: every selected client reported; every selected client either reported or
+ * its job failed (the broker dead-lettered it, at least one did: `all-settled`); `minClients`
+ * reported and the grace period passed; the round deadline passed; the run was stopped; or
+ * aggregation failed.
  */
-export const ROUND_OUTCOMES = ['all-reported', 'min-clients', 'deadline', 'stopped', 'failed'] as const;
+export const ROUND_OUTCOMES = ['all-reported', 'all-settled', 'min-clients', 'deadline', 'stopped', 'failed'] as const;
 export type RoundOutcome = (typeof ROUND_OUTCOMES)[number];
 
 /** aggregator -> everyone: round `round` is open and jobs were published for `selectedClients`. */
@@ -28,6 +30,8 @@ export const RoundClosedSchema = z.object({
   rejected: CountSchema,
   /** Rejections by reason label (e.g. 'non-finite', 'wrong-shape', 'duplicate'). */
   rejectedByReason: z.record(z.string(), CountSchema).default({}),
+  /** Selected clients whose job failed (dead-lettered by the broker); absent before this field existed. */
+  failed: CountSchema.optional(),
   /** Global version after this round (unchanged when nothing was accepted). */
   globalVersion: VersionSchema,
   durationMs: CountSchema,

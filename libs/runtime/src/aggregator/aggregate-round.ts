@@ -1,7 +1,7 @@
 import { addWeights, createFedAvg, FOLD_GROUP_MAX, type WeightedUpdate } from '@fedssd/fedavg';
 import type { AcceptedUpdate, RejectedUpdate } from '@fedssd/protocol';
 import { decodeWeights, encodeWeights } from '@fedssd/tensor';
-import type { BlobStore, RunRepository } from '@fedssd/transport';
+import type { BlobStore, Fence, RunRepository } from '@fedssd/transport';
 import { blobDigest } from './check-update.js';
 import type { RunContext } from './run-context.js';
 
@@ -22,6 +22,8 @@ export async function aggregateRound(
   deps: { blobs: BlobStore; runs: RunRepository },
   context: RunContext,
   effect: { baseVersion: number; updates: readonly AcceptedUpdate[] },
+  /** The replica's fencing token: a replica that lost the run cannot store the version. */
+  fence?: Fence,
 ): Promise<AggregateResult> {
   const global = await context.global(effect.baseVersion);
   const fold = createFedAvg(global);
@@ -54,6 +56,6 @@ export async function aggregateRound(
   }
   if (folded === 0) return { version: effect.baseVersion, excluded };
   const version = effect.baseVersion + 1;
-  await deps.runs.putModel(context.runId, version, encodeWeights(addWeights(global, fold.result())));
+  await deps.runs.putModel(context.runId, version, encodeWeights(addWeights(global, fold.result())), fence);
   return { version, excluded };
 }

@@ -1,22 +1,35 @@
 import { admitUpdate, transition, type RoundEvent, type RunState } from '@fedssd/engine';
-import { ROUND_OUTCOMES, type Message, type RunRecord, type RunStart, type SiteMessage, type UpdateReady } from '@fedssd/protocol';
-import type { SiteDelivery, Subscription } from '@fedssd/transport';
+import {
+  newRunRecord,
+  ROUND_OUTCOMES,
+  type Message,
+  type RunRecord,
+  type RunStart,
+  type SiteMessage,
+  type UpdateReady,
+} from '@fedssd/protocol';
+import { FencedWriteError, type JobFailure, type SiteDelivery, type Subscription } from '@fedssd/transport';
 import { checkUpdateContent, UPDATE_REJECT_REASONS, type SampleRule, type UpdateRejectReason } from './check-update.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
 import { createEngineEvaluator } from './evaluator.js';
 import { createKeyedLock } from './keyed-lock.js';
+import { leasedOwnership, soleOwnership } from './ownership.js';
 import { prepareRunStorage } from './prepare-run.js';
 import { createRoundTimers } from './round-timers.js';
 import { runEffect, type EffectDeps } from './run-effects.js';
 import { createRunContextCache } from './run-context.js';
 import { createSiteDirectory } from './site-directory.js';
 import { resolveSites } from './resolve-sites.js';
+import type { RunInput } from './run-input.js';
+import { createRunRouter } from './run-router.js';
 
 export interface Aggregator {
   /** Resumes every running run from the store, then consumes commands and updates. */
   start(): Promise<void>;
   /** Handles one message as if it arrived on the bus (tests and the simulator; the subscriptions use it too). */
   handle(message: Message): Promise<void>;
+  /** Handles a job the broker dead-lettered, as if it came from the failure feed. */
+  handleFailure(failure: JobFailure): Promise<void>;
   /** Idempotent: stops intake, clears timers, waits for in-flight work (the state stays in the store). */
   close(): Promise<void>;
 }
@@ -30,7 +43,9 @@ const MAX_COMMIT_ATTEMPTS = 8;
  * write of run record, round records and metrics row) and then carries out its effects, whose
  * results come back as events. The only writer of global models and round records. Work on one
  * run is serialised; all state lives in the store, so another instance started after this one
- * closes (or dies) carries on where it stopped.
+ * closes (or dies) carries on where it stopped. With `replicas`, several instances run at once:
+ * each run is driven by the replica holding its lease (see run-router.ts), and every write
+ * carries that lease's fencing token.
  */
 export function createAggregator(deps: AggregatorDeps): Aggregator {
   const options = resolveOptions(deps.options);
@@ -44,12 +59,31 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const livenessMs = federation?.livenessMs ?? 30_000;
   const subscriptions: Subscription[] = [];
   const stepAttempts = new Map<string, number>();
+  const replicas = deps.replicas;
+  const ownership = replicas
+    ? leasedOwnership({
+        store: replicas.store,
+        keeper: replicas.keeper,
+        replicaId: replicas.replicaId,
+        leaseMs: replicas.leaseMs ?? 5_000,
+        log,
+        metrics: deps.metrics,
+        onLost: (runId) => {
+          // Whatever this replica still had in flight for the run ends in a refused write.
+          timers.clear(runId);
+          contexts.forget(runId);
+          stepAttempts.delete(runId);
+        },
+      })
+    : soleOwnership();
   let closed = false;
   let closing: Promise<void> | undefined;
   // Every label value at 0 from the start: rate()/increase() and the dashboards see a series
   // before the first rejection or the first round of a given outcome.
   for (const reason of UPDATE_REJECT_REASONS) deps.metrics.updatesRejectedTotal.inc({ reason }, 0);
   for (const outcome of ROUND_OUTCOMES) deps.metrics.roundsTotal.inc({ outcome }, 0);
+  for (const reason of ['delivery_limit', 'rejected']) deps.metrics.jobFailuresTotal.inc({ reason }, 0);
+  for (const event of ['acquired', 'released', 'lost', 'refused', 'forwarded']) deps.metrics.runOwnershipTotal.inc({ event }, 0);
 
   async function load(runId: string): Promise<RunState | null> {
     const run = await deps.runs.getRun(runId);
@@ -81,7 +115,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         ...(population !== undefined ? { population } : {}),
       });
       if (step.ignored !== undefined) log.debug({ runId, event: event.type, why: step.ignored }, 'event changed nothing');
-      if (step.writes !== null && (await deps.runs.commit(state.run.seq ?? 0, step.writes)) === null) continue;
+      if (step.writes !== null && (await deps.runs.commit(state.run.seq ?? 0, step.writes, ownership.fence(runId))) === null) continue;
       for (const effect of step.effects) await runEffect(effectDeps, step.state.run, effect);
       return;
     }
@@ -97,6 +131,11 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       await apply(runId, event);
       stepAttempts.delete(runId);
     } catch (error) {
+      // Another replica owns the run now: nothing to retry or fail here (the router forwards the input).
+      if (error instanceof FencedWriteError) {
+        ownership.lost(runId, error);
+        throw error;
+      }
       const attempts = (stepAttempts.get(runId) ?? 0) + 1;
       stepAttempts.set(runId, attempts);
       log.error({ runId, event: event.type, attempts, err: error }, 'round step failed');
@@ -112,7 +151,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   function later(runId: string, event: RoundEvent): void {
     if (closed) return;
     void lock
-      .run(runId, () => (closed ? Promise.resolve() : guarded(runId, event)))
+      .run(runId, () => (closed || !ownership.owns(runId) ? Promise.resolve() : guarded(runId, event)))
       .catch((error: unknown) => log.error({ runId, event: event.type, err: error }, 'scheduled step failed'));
   }
 
@@ -131,6 +170,12 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     ...(federation ? { siteJobs: federation.siteJobs } : {}),
     apply,
     later,
+    fence: (runId) => ownership.fence(runId),
+    async ended(runId) {
+      if (!ownership.leased) return;
+      await replicas?.store.markEnded(runId);
+      await ownership.release(runId);
+    },
   };
 
   async function onRunStart(msg: RunStart): Promise<void> {
@@ -138,17 +183,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     if (run === null) {
       // Started without the api (e.g. by a script on the bus): the command carries the config.
       const at = new Date(clock.now()).toISOString();
-      await deps.runs.createRun({
-        runId: msg.runId,
-        config: msg.config,
-        status: 'created',
-        createdAt: at,
-        updatedAt: at,
-        currentRound: 0,
-        roundStatus: 'none',
-        globalVersion: 0,
-        seq: 0,
-      });
+      await deps.runs.createRun(newRunRecord(msg.runId, msg.config, at));
       run = await deps.runs.getRun(msg.runId);
       if (run === null) return;
     }
@@ -166,8 +201,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     }
     if (run.status === 'created') {
       try {
-        await prepareRunStorage(deps, contexts, run);
+        await prepareRunStorage(deps, contexts, run, ownership.fence(msg.runId));
       } catch (error) {
+        if (error instanceof FencedWriteError) throw error;
         // Bad config for this data (e.g. too few images per client) or a missing data set: the user's to fix.
         return guarded(msg.runId, { type: 'fail', reason: `cannot prepare the run: ${(error as Error).message}` });
       }
@@ -259,7 +295,8 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
 
   /** A message of a site (federated mode), attributed by the broker. */
   async function onSiteMessage(message: SiteMessage, delivery: SiteDelivery): Promise<void> {
-    if (message.type === 'update.ready') return lock.run(message.runId, () => onUpdate(message, delivery.site));
+    // An update is a run's input: the run's owner handles it (another replica's goes to its inbox).
+    if (message.type === 'update.ready') return router.route({ kind: 'site-update', message, site: delivery.site });
     const at = clock.now();
     const seen = await sites?.heartbeat(delivery.site, message, at);
     if (seen == null) {
@@ -269,38 +306,72 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     deps.metrics.sites.heartbeat(delivery.site, at, seen.samples);
   }
 
-  const handle = (message: Message): Promise<void> =>
-    lock.run(message.runId, async () => {
-      switch (message.type) {
-        case 'run.start':
-          return onRunStart(message);
-        case 'round.start':
-          return guarded(message.runId, { type: 'round-start', round: message.round });
-        case 'run.stop':
-          return guarded(message.runId, { type: 'stop' });
-        case 'update.ready':
-          return onUpdate(message);
-        default:
-          log.warn({ type: message.type }, 'unexpected message type');
-      }
-    });
+  /** One input of a run this replica owns (the router takes the run's lock first). */
+  async function processInput(input: RunInput): Promise<void> {
+    if (input.kind === 'job-failed') {
+      const { runId, round, clientId, reason } = input;
+      return guarded(runId, { type: 'client-failed', round, clientId, reason });
+    }
+    if (input.kind === 'site-update') return onUpdate(input.message, input.site);
+    const message = input.message;
+    switch (message.type) {
+      case 'run.start':
+        return onRunStart(message);
+      case 'round.start':
+        return guarded(message.runId, { type: 'round-start', round: message.round });
+      case 'run.stop':
+        return guarded(message.runId, { type: 'stop' });
+      case 'update.ready':
+        return onUpdate(message);
+      default:
+        log.warn({ type: message.type }, 'unexpected message type');
+    }
+  }
+
+  const router = createRunRouter({
+    ownership,
+    ...(replicas ? { store: replicas.store } : {}),
+    runs: deps.runs,
+    lock,
+    clock,
+    log,
+    metrics: deps.metrics,
+    process: processInput,
+    resume: (runId) => guarded(runId, { type: 'restart' }),
+  });
+
+  const handle = (message: Message): Promise<void> => router.route({ kind: 'message', message });
+
+  /** The broker dead-lettered a job: its client failed for that round (the machine ignores stale ones). */
+  const handleFailure = (failure: JobFailure): Promise<void> => {
+    const { job, reason, queue } = failure;
+    deps.metrics.jobFailuresTotal.inc({ reason });
+    log.warn({ runId: job.runId, round: job.round, clientId: job.clientId, reason, queue, attempt: job.attempt }, 'job failed');
+    return router.route({ kind: 'job-failed', runId: job.runId, round: job.round, clientId: job.clientId, reason });
+  };
 
   return {
     handle,
+    handleFailure,
     async start() {
       for (const run of await deps.runs.listRuns()) {
         if (run.status === 'running' || run.status === 'stopping') {
+          // Runs from before the active-run set existed join it here; a replica takes each one nobody holds.
+          await replicas?.store.markActive(run.runId);
           log.info({ runId: run.runId, round: run.currentRound, roundStatus: run.roundStatus }, 'resuming run');
-          await lock.run(run.runId, () => guarded(run.runId, { type: 'restart' }));
+          await router.claim(run.runId, 'start-up').catch((error: unknown) => log.error({ runId: run.runId, err: error }, 'resume failed'));
         }
       }
       subscriptions.push(await deps.bus.subscribe('control', (m) => handle(m)));
       subscriptions.push(await deps.bus.subscribe('updates', (m) => handle(m)));
+      subscriptions.push(await deps.jobs.consumeFailures(handleFailure));
       if (federation) subscriptions.push(await federation.siteMessages.subscribe(onSiteMessage));
+      router.startLoops(replicas?.scanMs ?? 1_000, replicas?.inboxPollMs ?? 200);
     },
     close: () =>
       (closing ??= (async () => {
         closed = true;
+        router.stopLoops();
         for (const sub of subscriptions.splice(0)) {
           try {
             await sub.cancel();
@@ -310,6 +381,8 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         }
         timers.clearAll();
         await lock.idle();
+        // Leases last: in-flight steps finished under them; released, another replica takes the runs at once.
+        await ownership.close();
       })()),
   };
 }

@@ -6,7 +6,8 @@ import type { BlobStore } from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
 
 /**
- * Every label of `fedssd_updates_rejected_total{reason}`: the round machine's checks, the content
+ * Every label of `fedssd_updates_rejected_total{reason}`: the round machine's checks (including
+ * 'failed-client', an update from a client whose job the broker already dead-lettered), the content
  * checks here, validateUpdate's own, 'malformed' (dead-lettered by the transport) and the two
  * fold-time refusals. The aggregator exports each at 0 from start-up so dashboards and
  * `increase()` see a series before the first rejection.
@@ -17,6 +18,7 @@ export const UPDATE_REJECT_REASONS = [
   'closed-round',
   'unselected',
   'duplicate',
+  'failed-client',
   'wrong-key',
   'bad-samples',
   'corrupt',

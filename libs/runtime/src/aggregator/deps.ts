@@ -2,7 +2,17 @@ import type { DataLoader } from '@fedssd/engine';
 import type { EvalMetrics, SiteMessage, TrainJob } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
 import type { Weights } from '@fedssd/tensor';
-import type { BlobStore, EventBus, JobQueue, RunRepository, SiteMessageHandler, StateStore, Subscription } from '@fedssd/transport';
+import type {
+  BlobStore,
+  EventBus,
+  JobQueue,
+  LeaseKeeper,
+  RunOwnershipStore,
+  RunRepository,
+  SiteMessageHandler,
+  StateStore,
+  Subscription,
+} from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
 
 /** Wall clock and timers, injected so tests can drive deadlines by hand. */
@@ -69,6 +79,25 @@ export interface AggregatorDeps {
   readonly options?: AggregatorOptions;
   /** Federated mode (site queues, attributed site messages, site records); absent in simulation-only set-ups. */
   readonly federation?: FederationDeps;
+  /**
+   * Several replicas: runs are split through leases in `store`, renewed by `keeper`, and every
+   * write is fenced. Absent (simulate, a single replica): this aggregator owns every run.
+   */
+  readonly replicas?: ReplicaDeps;
+}
+
+/** What an aggregator replica needs to share runs with others. */
+export interface ReplicaDeps {
+  readonly store: RunOwnershipStore;
+  readonly keeper: LeaseKeeper;
+  /** Unique per process, e.g. `${hostname}-${pid}-${random}`. */
+  readonly replicaId: string;
+  /** Lease time, in ms: a dead or paused replica's runs are taken over this long after its last renewal; default 5000. */
+  readonly leaseMs?: number;
+  /** How often a replica looks for runs nobody holds, in ms; default 1000. */
+  readonly scanMs?: number;
+  /** How often an owner reads its runs' inboxes (inputs other replicas received), in ms; default 200. */
+  readonly inboxPollMs?: number;
 }
 
 /** Tunables; every field has a default. */

@@ -1,7 +1,7 @@
 import { trainingFor, type RoundEffect, type RoundEvent } from '@fedssd/engine';
 import { MESSAGE_VERSION, modelKey, siteTargetKey, targetsKey, updateKey, type RunRecord } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import type { BlobStore, EventBus, JobQueue, RunRepository } from '@fedssd/transport';
+import type { BlobStore, EventBus, Fence, JobQueue, RunRepository } from '@fedssd/transport';
 import { aggregateRound } from './aggregate-round.js';
 import type { Clock, Evaluator, ResolvedOptions, SiteJobPublisher } from './deps.js';
 import type { RunContextCache } from './run-context.js';
@@ -26,6 +26,10 @@ export interface EffectDeps {
   apply(runId: string, event: RoundEvent): Promise<void>;
   /** Queues `event` for the run from a timer (takes the lock itself). */
   later(runId: string, event: RoundEvent): void;
+  /** This replica's fencing token for the run's writes (undefined with a single aggregator). */
+  fence(runId: string): Fence | undefined;
+  /** The run reached a final status: let other replicas stop looking at it. */
+  ended(runId: string): Promise<void>;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
       return;
     case 'aggregate': {
       const context = await d.contexts.get(run);
-      const result = await aggregateRound(d, context, effect);
+      const result = await aggregateRound(d, context, effect, d.fence(runId));
       for (const x of result.excluded) {
         d.metrics.updatesRejectedTotal.inc({ reason: x.reason });
         d.log.error({ runId, round: effect.round, clientId: x.clientId, reason: x.reason }, x.message ?? 'update left out of the fold');
@@ -119,6 +123,7 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
     case 'run-ended':
       d.contexts.forget(runId);
       d.timers.clear(runId);
+      await d.ended(runId);
       // Per-run gauges stay until Prometheus has scraped the final values, then go.
       d.timers.arm(runId, 'forget', d.clock.now() + d.options.forgetRunAfterMs, () =>
         d.metrics.forgetRun({ runId, method: config.method }),

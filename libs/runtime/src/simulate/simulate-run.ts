@@ -1,5 +1,5 @@
 import { partitionRun, SimulationError, type DataLoader, type LabelledSet } from '@fedssd/engine';
-import { MESSAGE_VERSION, modelKey, type MetricsRow, type RunConfig, type RunRecord } from '@fedssd/protocol';
+import { MESSAGE_VERSION, modelKey, newRunRecord, type MetricsRow, type RunConfig, type RunRecord } from '@fedssd/protocol';
 import { createLogger, createMetrics } from '@fedssd/telemetry';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import { createInMemoryTransport, createRunRepository, type InMemoryTransport } from '@fedssd/transport';
@@ -182,17 +182,7 @@ async function startRun(transport: InMemoryTransport, config: RunConfig, handle:
   // Rounds are started by this loop (so it can checkpoint between them) and never time out.
   const internal: RunConfig = { ...config, autoAdvance: false, roundDeadlineMs: NO_DEADLINE_MS, minClients: undefined };
   const runs = createRunRepository(transport.state, transport.blobs);
-  await runs.createRun({
-    runId: RUN_ID,
-    config: internal,
-    status: 'created',
-    createdAt: at,
-    updatedAt: at,
-    currentRound: 0,
-    roundStatus: 'none',
-    globalVersion: 0,
-    seq: 0,
-  });
+  await runs.createRun(newRunRecord(RUN_ID, internal, at));
   await handle({ type: 'run.start', version: MESSAGE_VERSION, runId: RUN_ID, config: internal });
   const run = await requireRun(runs.getRun(RUN_ID));
   if (run.status === 'failed') throw new SimulationError('INVALID_CONFIG', run.error ?? 'the run could not be prepared');

@@ -1,9 +1,9 @@
 import { MESSAGE_VERSION, type SiteMessageInput } from '@fedssd/protocol';
 import type { ImageShard } from '@fedssd/engine';
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import type { BlobStore, JobQueue, Subscription } from '@fedssd/transport';
-import { JOB_OUTCOMES, type JobOutcome, type JobProgress } from '../trainer/handle-job.js';
-import type { Trainer, TrainerState } from '../trainer/trainer.js';
+import type { BlobStore, JobQueue } from '@fedssd/transport';
+import type { JobProgress } from '../trainer/handle-job.js';
+import { createJobWorker, type Trainer } from '../trainer/job-worker.js';
 import { createModelCache, handleSiteJob } from './handle-site-job.js';
 
 export interface SiteTrainerDeps {
@@ -29,15 +29,8 @@ export interface SiteTrainerDeps {
  * label-free metrics. Same lifecycle as the pool trainer: idle -> running -> closing -> closed.
  */
 export function createSiteTrainer(deps: SiteTrainerDeps): Trainer {
-  const abort = new AbortController();
   const models = createModelCache();
-  let state: TrainerState = 'idle';
-  let subscription: Subscription | undefined;
   let beat: ReturnType<typeof setInterval> | undefined;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let closing: Promise<void> | undefined;
-  const count = (outcome: JobOutcome) => deps.metrics.jobsTotal.inc({ outcome });
-  for (const outcome of JOB_OUTCOMES) deps.metrics.jobsTotal.inc({ outcome }, 0);
   const heartbeat = () =>
     deps
       .publish({
@@ -49,57 +42,19 @@ export function createSiteTrainer(deps: SiteTrainerDeps): Trainer {
         sentAt: Date.now(),
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'heartbeat not delivered'));
-
-  return {
-    get state() {
-      return state;
-    },
-    async start() {
-      if (state !== 'idle') throw new Error(`site trainer cannot start from state ${state}`);
-      state = 'running';
+  return createJobWorker({
+    jobs: deps.jobs,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    handle: (job, ctx, signal) => handleSiteJob({ ...deps, signal, model: (t) => models.get(t) }, job, ctx),
+    async onStart() {
       await heartbeat();
       beat = setInterval(() => void heartbeat(), deps.heartbeatMs ?? 10_000);
       beat.unref();
-      subscription = await deps.jobs.consumeJobs(
-        async (job, ctx) => {
-          const work = (async () => {
-            if (state !== 'running') return ctx.nack(true);
-            try {
-              count(await handleSiteJob({ ...deps, signal: abort.signal, model: (t) => models.get(t) }, job, ctx));
-            } catch (error) {
-              const aborted = (error as Error).name === 'AbortError';
-              count(aborted ? 'aborted' : 'requeued');
-              deps.logger[aborted ? 'info' : 'error'](
-                { runId: job.runId, round: job.round, site: deps.site, err: aborted ? undefined : error },
-                aborted ? 'job aborted; back to the queue' : 'job failed; requeued',
-              );
-              await ctx.nack(true);
-            }
-          })();
-          inFlight = work;
-          await work;
-        },
-        { prefetch: 1 },
-      );
     },
-    idle: () =>
-      inFlight.then(
-        () => undefined,
-        () => undefined,
-      ),
-    close: () =>
-      (closing ??= (async () => {
-        state = 'closing';
-        if (beat) clearInterval(beat);
-        try {
-          await subscription?.cancel();
-        } catch (error) {
-          deps.logger.warn({ err: error }, 'cancel failed');
-        }
-        abort.abort();
-        await inFlight.catch(() => undefined);
-        models.clear();
-        state = 'closed';
-      })()),
-  };
+    onClose() {
+      if (beat) clearInterval(beat);
+      models.clear();
+    },
+  });
 }

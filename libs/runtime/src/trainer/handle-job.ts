@@ -60,12 +60,16 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
               ? `round starts from v${round.baseVersion}`
               : round.accepted.some((a) => a.clientId === job.clientId)
                 ? 'update already accepted'
-                : undefined;
+                : round.failed?.some((f) => f.clientId === job.clientId)
+                  ? "the client's job already failed this round"
+                  : undefined;
   if (stale !== undefined || run === null) {
     log.info({ why: stale }, 'stale job dropped');
     await ctx.ack();
     return 'stale';
   }
+  // Which job a worker holds, for operators (and fault tests) following one client's attempts.
+  log.info({ attempt: job.attempt, redelivered: ctx.redelivered }, 'job started');
   const modelBytes = await deps.blobs.getBlob(job.modelKey);
   let targets: SsdTargets | undefined;
   if (job.target !== null) {

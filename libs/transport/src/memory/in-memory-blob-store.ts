@@ -1,17 +1,26 @@
 import type { BlobStore, PutBlobOptions } from '../ports.js';
-import { checkTtl } from '../checks.js';
+import { checkFenced, checkTtl } from '../checks.js';
+import { FencedWriteError } from '../errors.js';
 import { ExpiringMap } from './expiring-map.js';
 
 /** In-memory {@link BlobStore}; stores copies so callers cannot mutate stored blobs. */
 export class InMemoryBlobStore implements BlobStore {
   private readonly blobs: ExpiringMap<Uint8Array>;
 
-  constructor(now?: () => number) {
+  /** `fenceOf` reads a run's fencing counter (the state fake's), for fenced writes; without it every fenced write is refused. */
+  constructor(
+    now?: () => number,
+    private readonly fenceOf: (runId: string) => number | undefined = () => undefined,
+  ) {
     this.blobs = new ExpiringMap(now);
   }
 
   async putBlob(key: string, bytes: Uint8Array, opts: PutBlobOptions = {}): Promise<boolean> {
     checkTtl(opts.ttlSeconds);
+    checkFenced(opts);
+    if (opts.fence !== undefined && this.fenceOf(opts.fence.runId) !== opts.fence.token) {
+      throw new FencedWriteError(opts.fence.runId, opts.fence.token, `writing ${key}`);
+    }
     if (opts.nx === true && this.blobs.has(key)) return false;
     this.blobs.set(key, bytes.slice(), opts.ttlSeconds);
     return true;

@@ -1,10 +1,10 @@
 import { encodeMessage, type TrainJob } from '@fedssd/protocol';
 import { checkPrefetch } from '../checks.js';
-import { dispatchJob, type InvalidMessageListener } from '../dispatch.js';
-import type { ConsumeOptions, JobHandler, JobQueue, Subscription } from '../ports.js';
+import { dispatchJob, dispatchJobFailure, type InvalidMessageListener } from '../dispatch.js';
+import type { ConsumeOptions, JobFailureHandler, JobHandler, JobQueue, Subscription } from '../ports.js';
 import { InMemoryBroker } from './in-memory-broker.js';
 
-/** In-memory {@link JobQueue} with the RabbitMQ adapter's semantics (prefetch, acks, redelivery, dead-letters). */
+/** In-memory {@link JobQueue} with the RabbitMQ adapter's semantics (prefetch, acks, redelivery, delivery limit, dead-letters). */
 export class InMemoryJobQueue implements JobQueue {
   constructor(
     readonly broker: InMemoryBroker = new InMemoryBroker(),
@@ -25,6 +25,19 @@ export class InMemoryJobQueue implements JobQueue {
         { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') },
         handler,
         this.onInvalid,
+      );
+    });
+    return { cancel: async () => consumer.cancel() };
+  }
+
+  async consumeFailures(handler: JobFailureHandler): Promise<Subscription> {
+    const consumer = this.broker.failures.consume(1, (delivery) => {
+      const settle = (how: 'ack' | 'requeue' | 'dead') => async () => consumer.settle(delivery, how);
+      void dispatchJobFailure(
+        delivery.bytes,
+        { reason: delivery.death?.reason, queue: delivery.death?.queue },
+        { ack: settle('ack'), requeue: settle('requeue'), dead: settle('dead') },
+        handler,
       );
     });
     return { cancel: async () => consumer.cancel() };

@@ -1,6 +1,7 @@
-import { metricsKey } from '@fedssd/protocol';
-import type { GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
-import { checkTtl, toJson } from '../checks.js';
+import { fenceKey, metricsKey } from '@fedssd/protocol';
+import type { Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
+import { checkFenced, checkTtl, toJson } from '../checks.js';
+import { FencedWriteError } from '../errors.js';
 import { ExpiringMap } from './expiring-map.js';
 
 /** The contents of an {@link InMemoryStateStore}: JSON texts with expiry, lists, sets. */
@@ -30,6 +31,8 @@ export class InMemoryStateStore implements StateStore {
 
   async setJson(key: string, value: unknown, opts: SetJsonOptions = {}): Promise<boolean> {
     checkTtl(opts.ttlSeconds);
+    checkFenced(opts);
+    if (opts.fence !== undefined) this.checkFence(opts.fence, `writing ${key}`);
     if (opts.nx === true && this.values.has(key)) return false;
     this.values.set(key, toJson(value), opts.ttlSeconds);
     return true;
@@ -46,15 +49,36 @@ export class InMemoryStateStore implements StateStore {
     return JSON.parse(nextText) as T;
   }
 
-  async commitGuarded(guard: GuardedKey, writes: readonly JsonWrite[], append?: { runId: string; row: unknown }): Promise<boolean> {
+  async commitGuarded(
+    guard: GuardedKey,
+    writes: readonly JsonWrite[],
+    append?: { runId: string; row: unknown },
+    fence?: Fence,
+  ): Promise<boolean> {
     // Serialise everything first so a value that is not JSON fails before anything is written.
     const texts = writes.map((w) => [w.key, toJson(w.value)] as const);
     const rowText = append === undefined ? undefined : toJson(append.row);
+    if (fence !== undefined) this.checkFence(fence, `committing ${guard.key}`);
     const text = this.values.get(guard.key);
     if (text === undefined ? guard.seq !== -1 : seqOf(text) !== guard.seq) return false;
     for (const [key, value] of texts) this.values.set(key, value);
     if (append !== undefined && rowText !== undefined) this.pushRow(append.runId, rowText);
     return true;
+  }
+
+  /** The run's fencing counter (undefined before the first lease), as the ownership fake and blob fake read it. */
+  fenceToken(runId: string): number | undefined {
+    const text = this.values.get(fenceKey(runId));
+    return text === undefined ? undefined : Number(text);
+  }
+
+  /** Sets the run's fencing counter (the ownership fake's INCR). */
+  setFenceToken(runId: string, token: number): void {
+    this.values.set(fenceKey(runId), String(token));
+  }
+
+  private checkFence(fence: Fence, what: string): void {
+    if (this.fenceToken(fence.runId) !== fence.token) throw new FencedWriteError(fence.runId, fence.token, what);
   }
 
   private pushRow(runId: string, text: string): void {

@@ -1,6 +1,6 @@
 import { brokerNames, type BrokerNames } from '@fedssd/protocol';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { TransportUnavailableError } from '../errors.js';
+import { TopologyMismatchError, TransportUnavailableError } from '../errors.js';
 import { checkTlsScheme, tlsSocketOptions } from '../tls.js';
 import { withDefaults, type AmqpOptions, type ResolvedAmqpOptions } from './options.js';
 import { assertTopology } from './topology.js';
@@ -46,6 +46,11 @@ export class AmqpConnection {
         await this.connectOnce();
         return;
       } catch (error) {
+        // A queue declared with other arguments stays that way until someone upgrades it: fail at once.
+        if (error instanceof TopologyMismatchError) {
+          this.state = 'idle';
+          throw error;
+        }
         if (this.isClosing() || Date.now() + this.delayMs() > deadline) {
           this.state = this.isClosing() ? this.state : 'idle';
           throw new TransportUnavailableError(`cannot connect to RabbitMQ: ${(error as Error).message}`, { cause: error });
@@ -121,7 +126,7 @@ export class AmqpConnection {
       publisher.on('close', () => {
         if (this.connection === connection && !this.isClosing()) void connection.close().catch(() => {});
       });
-      if (this.options.declareTopology) await assertTopology(publisher, this.names);
+      if (this.options.declareTopology) await assertTopology(connection, publisher, this.names, this.options.jobAttempts);
       if (this.options.extraTopology) await this.options.extraTopology(publisher);
       if (this.isClosing()) throw new Error('closed while connecting');
       this.connection = connection;

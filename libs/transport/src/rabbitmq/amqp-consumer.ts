@@ -9,8 +9,17 @@ const CHANNEL_REOPEN_DELAY_MS = 200;
 /** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
 export type ConsumerSource = { queue: string } | { fanout: string; deadLetterExchange: string };
 
-/** Receives each delivery with a settler bound to the channel that delivered it, and who the broker says sent it. */
-export type RawDeliveryHandler = (bytes: Uint8Array, redelivered: boolean, settle: RawSettler, origin: DeliveryOrigin) => void;
+/**
+ * Receives each delivery with a settler bound to the channel that delivered it, who the broker
+ * says sent it, and the message headers (where the broker records dead-lettering).
+ */
+export type RawDeliveryHandler = (
+  bytes: Uint8Array,
+  redelivered: boolean,
+  settle: RawSettler,
+  origin: DeliveryOrigin,
+  headers: Readonly<Record<string, unknown>>,
+) => void;
 
 /**
  * One consumer on its own channel (so its prefetch and unacked messages are its own). Reopened
@@ -83,10 +92,13 @@ export class AmqpConsumer implements ConnectionListener {
     };
     const { content } = message;
     const userId = typeof message.properties.userId === 'string' ? message.properties.userId : undefined;
-    this.onDelivery(new Uint8Array(content.buffer, content.byteOffset, content.byteLength), message.fields.redelivered, settle, {
-      userId,
-      routingKey: message.fields.routingKey,
-    });
+    this.onDelivery(
+      new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
+      message.fields.redelivered,
+      settle,
+      { userId, routingKey: message.fields.routingKey },
+      (message.properties.headers ?? {}) as Record<string, unknown>,
+    );
   }
 
   /** Stops deliveries and returns unacked messages to the queue. Idempotent. */

@@ -1,7 +1,7 @@
 import { encodeMessage, type TrainJob } from '@fedssd/protocol';
 import { checkPrefetch } from '../checks.js';
-import { dispatchJob } from '../dispatch.js';
-import type { ConsumeOptions, JobHandler, JobQueue, Subscription } from '../ports.js';
+import { dispatchJob, dispatchJobFailure } from '../dispatch.js';
+import type { ConsumeOptions, JobFailureHandler, JobHandler, JobQueue, Subscription } from '../ports.js';
 import type { AmqpConnection } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { publishConfirmed } from './publish.js';
@@ -32,6 +32,20 @@ export class AmqpJobQueue implements JobQueue {
       checkPrefetch(opts.prefetch ?? 1),
       (bytes, redelivered, settle) => {
         void dispatchJob(bytes, redelivered, settle, handler, onInvalid);
+      },
+    );
+    await this.connection.addListener(consumer);
+    return { cancel: () => consumer.cancel() };
+  }
+
+  async consumeFailures(handler: JobFailureHandler): Promise<Subscription> {
+    const consumer = new AmqpConsumer(
+      this.connection,
+      { queue: this.connection.names.jobFailures },
+      1,
+      (bytes, _redelivered, settle, _origin, headers) => {
+        const text = (name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+        void dispatchJobFailure(bytes, { reason: text('x-first-death-reason'), queue: text('x-first-death-queue') }, settle, handler);
       },
     );
     await this.connection.addListener(consumer);

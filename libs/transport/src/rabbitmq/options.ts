@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import type { InvalidMessageListener } from '../dispatch.js';
 import type { TlsOptions } from '../tls.js';
 
@@ -32,6 +33,12 @@ export interface AmqpOptions {
    * aggregator's federated exchanges and queue: `declareFederatedTopology` of @fedssd/federation).
    */
   extraTopology?: (channel: Channel) => Promise<void>;
+  /**
+   * Deliveries of a job before the broker dead-letters it (the jobs queue's `x-delivery-limit`
+   * is this minus one); default 5. Every service that declares the topology must use the same
+   * value: the broker refuses a second declaration with another limit.
+   */
+  jobAttempts?: number;
   /** Connection lifecycle notifications, for logs ('connected', 'disconnected', 'reconnect-failed'). */
   onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: unknown) => void;
 }
@@ -46,7 +53,16 @@ export function withDefaults(opts: AmqpOptions) {
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
     publishTimeoutMs: opts.publishTimeoutMs ?? 30_000,
     declareTopology: opts.declareTopology ?? true,
+    jobAttempts: checkAttempts(opts.jobAttempts ?? DEFAULT_JOB_ATTEMPTS),
   };
 }
 
 export type ResolvedAmqpOptions = ReturnType<typeof withDefaults>;
+
+/** Job attempts the broker can count: 1 (no retry) to 100. */
+function checkAttempts(attempts: number): number {
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) {
+    throw new RangeError(`jobAttempts must be an integer between 1 and 100 (got ${String(attempts)})`);
+  }
+  return attempts;
+}

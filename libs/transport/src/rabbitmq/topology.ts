@@ -1,21 +1,78 @@
-import { federatedNames, type BrokerNames } from '@fedssd/protocol';
-import type { Channel } from 'amqplib';
+import { federatedNames, MESSAGE_ATTEMPTS, type BrokerNames } from '@fedssd/protocol';
+import type { Channel, ChannelModel } from 'amqplib';
+import { TopologyMismatchError } from '../errors.js';
+
+/** The queue arguments of one durable queue of the topology. */
+export type QueueArguments = Record<string, string | number>;
 
 /**
- * Declares the topology (idempotent, run on every (re)connect): the three durable work queues
- * dead-letter into `dlx`, a fanout bound to the durable `dead` queue; events go through a
- * durable fanout exchange. Redeclaring with other arguments fails with PRECONDITION_FAILED,
- * which is why tests use a prefix of their own.
+ * Arguments of a work queue (control, jobs, updates): a quorum queue (replicated, and it counts
+ * deliveries) that dead-letters a message once it has been delivered `attempts` times — the
+ * broker's `x-delivery-limit` counts returns, so `attempts - 1` of them — or rejected without
+ * requeue. At-least-once dead-lettering keeps a message in its queue until the dead-letter
+ * queues confirmed the copy, so a failed job cannot vanish between the two (it needs
+ * `reject-publish` overflow; no length limit is set, so that never refuses a publish).
  */
-export async function assertTopology(channel: Channel, names: BrokerNames): Promise<void> {
+export function workQueueArguments(names: BrokerNames, attempts: number): QueueArguments {
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': attempts - 1,
+    'x-dead-letter-exchange': names.dlx,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  };
+}
+
+/**
+ * Arguments of the two dead-letter queues: quorum, no dead-letter exchange of their own (a
+ * message dead-lettered there would loop back). The job-failures queue is consumed by the
+ * aggregators; its delivery limit drops a copy whose handler keeps throwing (the dead queue
+ * still holds the original for people).
+ */
+export function deadQueueArguments(kind: 'dead' | 'jobFailures'): QueueArguments {
+  return kind === 'dead' ? { 'x-queue-type': 'quorum' } : { 'x-queue-type': 'quorum', 'x-delivery-limit': MESSAGE_ATTEMPTS - 1 };
+}
+
+/** Every durable queue of the topology with its arguments, in declaration order. */
+export function durableQueues(names: BrokerNames, jobAttempts: number): Array<[string, QueueArguments]> {
+  return [
+    [names.dead, deadQueueArguments('dead')],
+    [names.jobFailures, deadQueueArguments('jobFailures')],
+    [names.control, workQueueArguments(names, MESSAGE_ATTEMPTS)],
+    [names.jobs, workQueueArguments(names, jobAttempts)],
+    [names.updates, workQueueArguments(names, MESSAGE_ATTEMPTS)],
+  ];
+}
+
+/**
+ * Declares the topology (idempotent, run on every (re)connect): the dead-letter fanout bound to
+ * the dead queue and the job-failures queue, the three work queues, and the durable events
+ * fanout. Each queue is declared on a channel of its own: the broker refuses a declaration whose
+ * arguments differ from the existing queue's (PRECONDITION_FAILED, e.g. a classic queue left by
+ * an older release, or another FEDSSD_JOB_ATTEMPTS) by closing the channel, and that refusal
+ * becomes a {@link TopologyMismatchError} naming the queue and the fix.
+ */
+export async function assertTopology(connection: ChannelModel, channel: Channel, names: BrokerNames, jobAttempts: number): Promise<void> {
   await channel.assertExchange(names.dlx, 'fanout', { durable: true });
-  await channel.assertQueue(names.dead, { durable: true });
+  for (const [queue, args] of durableQueues(names, jobAttempts)) await declareQueue(connection, queue, args);
   await channel.bindQueue(names.dead, names.dlx, '');
-  const args = { 'x-dead-letter-exchange': names.dlx };
-  for (const queue of [names.control, names.jobs, names.updates]) {
-    await channel.assertQueue(queue, { durable: true, arguments: args });
-  }
+  await channel.bindQueue(names.jobFailures, names.dlx, '');
   await channel.assertExchange(names.events, 'fanout', { durable: true });
+}
+
+/** Declares one durable queue on a throwaway channel; a PRECONDITION_FAILED becomes a TopologyMismatchError. */
+export async function declareQueue(connection: ChannelModel, queue: string, args: QueueArguments): Promise<void> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => {}); // a refused declaration closes the channel; the rejection below reports it
+  try {
+    await channel.assertQueue(queue, { durable: true, arguments: args });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/PRECONDITION[-_]FAILED/.test(message)) throw new TopologyMismatchError(queue, message, { cause: error });
+    throw error;
+  } finally {
+    await channel.close().catch(() => undefined);
+  }
 }
 
 /**
@@ -28,7 +85,7 @@ export async function deleteTopology(channel: Channel, names: BrokerNames, prefi
   await channel.deleteQueue(federated.siteUpdatesQueue);
   await channel.deleteExchange(federated.siteUpdatesExchange);
   await channel.deleteExchange(federated.siteJobsExchange);
-  for (const queue of [names.control, names.jobs, names.updates, names.dead]) await channel.deleteQueue(queue);
+  for (const queue of [names.control, names.jobs, names.updates, names.dead, names.jobFailures]) await channel.deleteQueue(queue);
   await channel.deleteExchange(names.events);
   await channel.deleteExchange(names.dlx);
 }

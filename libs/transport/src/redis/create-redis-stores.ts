@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { TransportUnavailableError } from '../errors.js';
 import { checkTlsScheme, tlsSocketOptions, type TlsOptions } from '../tls.js';
 import { RedisBlobStore } from './redis-blob-store.js';
+import { RedisOwnershipStore } from './redis-ownership-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 
 export interface RedisStoreOptions {
@@ -27,6 +28,8 @@ export interface RedisStoreOptions {
 export interface RedisStores {
   readonly blobs: RedisBlobStore;
   readonly state: RedisStateStore;
+  /** Run leases, fencing counters and inboxes (aggregator replicas). */
+  readonly ownership: RedisOwnershipStore;
   readonly redis: Redis;
   /** Idempotent. */
   close(): Promise<void>;
@@ -64,6 +67,7 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
   return {
     blobs: new RedisBlobStore(redis, prefix),
     state: new RedisStateStore(redis, prefix),
+    ownership: new RedisOwnershipStore(redis, prefix),
     redis,
     close: () =>
       (closing ??= (async () => {

@@ -1,6 +1,9 @@
+import { fenceKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
-import { checkTtl } from '../checks.js';
+import { checkFenced, checkTtl } from '../checks.js';
+import { FencedWriteError } from '../errors.js';
 import type { BlobStore, PutBlobOptions } from '../ports.js';
+import { FENCED_SET_SCRIPT } from './ownership-scripts.js';
 
 /** {@link BlobStore} on Redis strings holding raw bytes (no base64: Buffer in, Buffer out). */
 export class RedisBlobStore implements BlobStore {
@@ -14,6 +17,12 @@ export class RedisBlobStore implements BlobStore {
     checkTtl(opts.ttlSeconds);
     const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const k = this.prefix + key;
+    if (opts.fence !== undefined) {
+      checkFenced(opts);
+      const reply = await this.redis.eval(FENCED_SET_SCRIPT, 2, k, this.prefix + fenceKey(opts.fence.runId), value, opts.fence.token);
+      if (reply === -2) throw new FencedWriteError(opts.fence.runId, opts.fence.token, `writing ${key}`);
+      return true;
+    }
     // SET ... NX returns null when the key exists: a redelivered job cannot replace an update.
     let reply: string | null;
     if (opts.nx === true && opts.ttlSeconds !== undefined) reply = await this.redis.set(k, value, 'EX', opts.ttlSeconds, 'NX');

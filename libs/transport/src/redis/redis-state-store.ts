@@ -1,7 +1,9 @@
-import { metricsKey } from '@fedssd/protocol';
+import { fenceKey, metricsKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
-import { checkTtl, toJson } from '../checks.js';
-import type { GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
+import { checkFenced, checkTtl, toJson } from '../checks.js';
+import { FencedWriteError } from '../errors.js';
+import type { Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
+import { FENCED_SET_SCRIPT } from './ownership-scripts.js';
 
 /**
  * Compare-and-set on the raw stored text: write ARGV[2] only if the key still holds ARGV[1]
@@ -19,12 +21,15 @@ redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 return 1`;
 
 /**
- * commitGuarded: KEYS[1] is the guard, KEYS[2..W+1] the writes (values ARGV[3..W+2]), KEYS[W+2]
- * the metrics list when ARGV[2] = '1' (row ARGV[W+3]). ARGV[1] is the expected seq (-1: absent).
- * Decoding the guard with cjson is cheap next to the round trips it saves, and the whole step is
- * one script: Redis runs it atomically.
+ * commitGuarded: KEYS[1] is the guard, KEYS[2..W+1] the writes (values ARGV[4..W+3]), then the
+ * metrics list when ARGV[2] = '1' (row: the last ARGV), then the fence key when ARGV[3] is a
+ * token (not '-'). ARGV[1] is the expected seq (-1: absent). Returns 1 written, 0 stale seq, -1
+ * guard not JSON, -2 fenced. Decoding the guard with cjson is cheap next to the round trips it
+ * saves, and the whole step is one script: Redis runs it atomically.
  */
 const COMMIT_SCRIPT = `
+local fenced = ARGV[3] ~= '-'
+if fenced and redis.call('GET', KEYS[#KEYS]) ~= ARGV[3] then return -2 end
 local want = tonumber(ARGV[1])
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -37,9 +42,10 @@ elseif want ~= -1 then
   return 0
 end
 local writes = #KEYS - 1
+if fenced then writes = writes - 1 end
 if ARGV[2] == '1' then writes = writes - 1 end
-for i = 1, writes do redis.call('SET', KEYS[i + 1], ARGV[i + 2]) end
-if ARGV[2] == '1' then redis.call('RPUSH', KEYS[#KEYS], ARGV[#ARGV]) end
+for i = 1, writes do redis.call('SET', KEYS[i + 1], ARGV[i + 3]) end
+if ARGV[2] == '1' then redis.call('RPUSH', KEYS[writes + 2], ARGV[#ARGV]) end
 return 1`;
 
 /** Retries of {@link RedisStateStore.updateJson} under contention before giving up. */
@@ -61,6 +67,12 @@ export class RedisStateStore implements StateStore {
     checkTtl(opts.ttlSeconds);
     const k = this.prefix + key;
     const text = toJson(value);
+    if (opts.fence !== undefined) {
+      checkFenced(opts);
+      const reply = await this.redis.eval(FENCED_SET_SCRIPT, 2, k, this.prefix + fenceKey(opts.fence.runId), text, opts.fence.token);
+      if (reply === -2) throw new FencedWriteError(opts.fence.runId, opts.fence.token, `writing ${key}`);
+      return true;
+    }
     let reply: string | null;
     if (opts.nx === true && opts.ttlSeconds !== undefined) reply = await this.redis.set(k, text, 'EX', opts.ttlSeconds, 'NX');
     else if (opts.nx === true) reply = await this.redis.set(k, text, 'NX');
@@ -83,15 +95,23 @@ export class RedisStateStore implements StateStore {
     throw new Error(`updateJson(${key}): gave up after ${MAX_CAS_ATTEMPTS} conflicting writes`);
   }
 
-  async commitGuarded(guard: GuardedKey, writes: readonly JsonWrite[], append?: { runId: string; row: unknown }): Promise<boolean> {
+  async commitGuarded(
+    guard: GuardedKey,
+    writes: readonly JsonWrite[],
+    append?: { runId: string; row: unknown },
+    fence?: Fence,
+  ): Promise<boolean> {
     const keys = [guard.key, ...writes.map((w) => w.key)].map((k) => this.prefix + k);
-    const args = [String(guard.seq), append === undefined ? '0' : '1', ...writes.map((w) => toJson(w.value))];
+    const args = [String(guard.seq), append === undefined ? '0' : '1', fence === undefined ? '-' : String(fence.token)];
+    args.push(...writes.map((w) => toJson(w.value)));
     if (append !== undefined) {
       keys.push(this.prefix + metricsKey(append.runId));
       args.push(toJson(append.row));
     }
+    if (fence !== undefined) keys.push(this.prefix + fenceKey(fence.runId));
     const reply = await this.redis.eval(COMMIT_SCRIPT, keys.length, ...keys, ...args);
     if (reply === -1) throw new Error(`commitGuarded: ${guard.key} does not hold a JSON object`);
+    if (reply === -2 && fence !== undefined) throw new FencedWriteError(fence.runId, fence.token, `committing ${guard.key}`);
     return reply === 1;
   }
 

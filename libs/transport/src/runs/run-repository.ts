@@ -10,7 +10,7 @@ import {
   type RunRecord,
   type StoredModelSpec,
 } from '@fedssd/protocol';
-import type { BlobStore, StateStore } from '../ports.js';
+import type { BlobStore, Fence, StateStore } from '../ports.js';
 
 /**
  * Run state over the blob and state ports: what the api reads and the aggregator writes.
@@ -31,20 +31,23 @@ export interface RunRepository {
    * Persists one round-machine transition atomically: the run record (its `seq` set to
    * `expectedSeq + 1`), the round records and the metrics row, only if the stored run still has
    * `seq === expectedSeq`. Returns the stored run, or null when another writer got there first.
+   * With `fence` (aggregator replicas), also only while that token is the run's: a stale one
+   * throws `FencedWriteError`.
    */
-  commit(expectedSeq: number, writes: TransitionWrites): Promise<RunRecord | null>;
+  commit(expectedSeq: number, writes: TransitionWrites, fence?: Fence): Promise<RunRecord | null>;
   getRound(runId: string, round: number): Promise<RoundRecord | null>;
   putRound(record: RoundRecord): Promise<void>;
   /** Atomic read-modify-write of a round; returning undefined leaves it unchanged. */
   updateRound(runId: string, round: number, patch: (round: RoundRecord) => RoundRecord | undefined): Promise<RoundRecord | null>;
   appendMetrics(runId: string, row: MetricsRow): Promise<void>;
   listMetrics(runId: string): Promise<MetricsRow[]>;
-  putModel(runId: string, version: number, bytes: Uint8Array): Promise<void>;
+  /** Stores a global model; with `fence`, only while that token is the run's (else `FencedWriteError`). */
+  putModel(runId: string, version: number, bytes: Uint8Array, fence?: Fence): Promise<void>;
   getModel(runId: string, version: number): Promise<Uint8Array | null>;
-  putTargets(runId: string, bytes: Uint8Array): Promise<void>;
+  putTargets(runId: string, bytes: Uint8Array, fence?: Fence): Promise<void>;
   getTargets(runId: string): Promise<Uint8Array | null>;
   /** Stores the model spec the run's models are built with (written with model v0, never changed). */
-  putSpec(runId: string, spec: StoredModelSpec): Promise<void>;
+  putSpec(runId: string, spec: StoredModelSpec, fence?: Fence): Promise<void>;
   /** The stored model spec as written (unvalidated JSON), or null for a run stored before specs were. */
   getSpec(runId: string): Promise<StoredModelSpec | null>;
   ping(): Promise<void>;
@@ -86,13 +89,14 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       if (next === null) throw new RunNotFoundError(runId);
       return next;
     },
-    async commit(expectedSeq, writes) {
+    async commit(expectedSeq, writes, fence) {
       const { runId } = writes.run;
       const run: RunRecord = { ...writes.run, seq: expectedSeq + 1 };
       const ok = await state.commitGuarded(
         { key: runKey(runId), seq: expectedSeq },
         [{ key: runKey(runId), value: run }, ...writes.rounds.map((r) => ({ key: roundKey(runId, r.round), value: r }))],
         writes.metricsRow === undefined ? undefined : { runId, row: writes.metricsRow },
+        fence,
       );
       return ok ? run : null;
     },
@@ -104,16 +108,16 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       state.updateJson<RoundRecord>(roundKey(runId, round), (current) => (current === null ? undefined : patch(current))),
     appendMetrics: (runId, row) => state.appendMetrics(runId, row),
     listMetrics: (runId) => state.listMetrics<MetricsRow>(runId),
-    async putModel(runId, version, bytes) {
-      await blobs.putBlob(modelKey(runId, version), bytes);
+    async putModel(runId, version, bytes, fence) {
+      await blobs.putBlob(modelKey(runId, version), bytes, fence === undefined ? {} : { fence });
     },
     getModel: (runId, version) => blobs.getBlob(modelKey(runId, version)),
-    async putTargets(runId, bytes) {
-      await blobs.putBlob(targetsKey(runId), bytes);
+    async putTargets(runId, bytes, fence) {
+      await blobs.putBlob(targetsKey(runId), bytes, fence === undefined ? {} : { fence });
     },
     getTargets: (runId) => blobs.getBlob(targetsKey(runId)),
-    async putSpec(runId, spec) {
-      await state.setJson(specKey(runId), spec);
+    async putSpec(runId, spec, fence) {
+      await state.setJson(specKey(runId), spec, fence === undefined ? {} : { fence });
     },
     getSpec: (runId) => state.getJson<StoredModelSpec>(specKey(runId)),
     ping: () => state.ping(),

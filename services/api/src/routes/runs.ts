@@ -1,4 +1,4 @@
-import { MESSAGE_VERSION, RunConfigSchema, RunRecordSchema, type RunRecord } from '@fedssd/protocol';
+import { MESSAGE_VERSION, newRunRecord, RunConfigSchema, RunRecordSchema, type RunRecord } from '@fedssd/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
@@ -60,16 +60,7 @@ export function runRoutes(deps: RunRoutesDeps) {
         const config = request.body;
         await checkFederatedRunSites(config, deps.sites);
         const at = deps.now().toISOString();
-        const record: RunRecord = {
-          runId: deps.newRunId(),
-          config,
-          status: 'created',
-          createdAt: at,
-          updatedAt: at,
-          currentRound: 0,
-          roundStatus: 'none',
-          globalVersion: 0,
-        };
+        const record: RunRecord = newRunRecord(deps.newRunId(), config, at);
         if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
         try {
           await deps.bus.publish({ type: 'run.start', version: MESSAGE_VERSION, runId: record.runId, config, sentAt: Date.now() });
