@@ -312,8 +312,10 @@ describe('config validation names the field and range, and never echoes a secret
     let checked = 0;
     for (const [service, schema] of Object.entries(schemas)) {
       for (const name of Object.keys(schema.shape)) {
-        // Free-form strings (ids, hosts, file and folder paths) have no range; everything else must refuse one of these.
-        if (['API_HOST', 'AGGREGATOR_METRICS_HOST', 'TRAINER_METRICS_HOST', 'TRAINER_ID', 'API_TOKEN'].includes(name)) continue;
+        // Free-form strings (ids, hosts, user names, vhosts, file and folder paths) have no range; everything else must refuse one of these.
+        const freeForm = ['API_HOST', 'AGGREGATOR_METRICS_HOST', 'TRAINER_METRICS_HOST', 'TRAINER_ID', 'API_TOKEN'];
+        freeForm.push('RABBITMQ_ADMIN_USER', 'RABBITMQ_ADMIN_PASSWORD', 'RABBITMQ_VHOST');
+        if (freeForm.includes(name)) continue;
         if (name.endsWith('_FILE') || name.endsWith('_DIR')) continue;
         const refused = ['-1', '99999999999', 'not-a-value', 'ftp://x'].some((value) => {
           try {

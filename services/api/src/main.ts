@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@fedssd/config';
+import { ConfigError, EXIT_CONFIG, loadConfigOrExit, readTlsFiles } from '@fedssd/config';
 import { closeInOrder, createLogger, createMetrics } from '@fedssd/telemetry';
 import {
   createAmqpTransport,
@@ -13,6 +13,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ApiConfigSchema, type ApiConfig } from './config.js';
 import { createModelExporter } from './model-export.js';
+import { adminSettings } from './sites/admin-settings.js';
+import { createFederationSiteAdmin } from './sites/federation-site-admin.js';
+import { createSiteDirectory } from './sites/site-directory.js';
 
 /** The api's composition root: config, logger, metrics, adapters, app, listen, graceful shutdown. */
 async function main(): Promise<void> {
@@ -20,6 +23,15 @@ async function main(): Promise<void> {
   const log = createLogger({ service: 'api', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics({ service: 'api' });
   const prefix = config.FEDSSD_PREFIX;
+  const admin = adminSettings(config);
+  try {
+    // Each admin request reads the TLS files again; check them now so a wrong path stops start-up, not an enrolment.
+    if ('federation' in admin) readTlsFiles('REDIS_ADMIN', admin.federation);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(EXIT_CONFIG);
+  }
 
   // Filled in as start-up proceeds; shutdown closes whatever is there.
   const open: { amqp?: AmqpTransport; redis?: RedisStores; app?: FastifyInstance } = {};
@@ -58,6 +70,16 @@ async function main(): Promise<void> {
     metrics,
     logger: log,
     apiToken: config.API_TOKEN,
+    sites: createSiteDirectory(redis.state),
+    siteLivenessMs: config.SITE_LIVENESS_MS,
+    ...(admin.token !== undefined
+      ? {
+          admin: {
+            token: admin.token,
+            sites: 'federation' in admin ? createFederationSiteAdmin(admin.federation) : { unavailable: admin.unavailable },
+          },
+        }
+      : {}),
     // Loads TensorFlow.js on the first export request: start-up does not wait seconds for it.
     modelExporter: createModelExporter(),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
@@ -73,6 +95,10 @@ async function main(): Promise<void> {
     queueDepths: async () => ({ jobs: await amqp.jobs.depth() }),
   }));
   await app.listen({ port: config.API_PORT, host: config.API_HOST });
+  log.info(
+    { adminRoutes: admin.token === undefined ? 'off' : 'federation' in admin ? 'on' : 'token only (enrolment not configured)' },
+    'api listening',
+  );
 }
 
 main().catch((error: unknown) => {

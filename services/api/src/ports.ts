@@ -1,4 +1,13 @@
-import type { Message, MessageInput, MetricsRow, RoundRecord, RunRecord, StoredModelSpec } from '@fedssd/protocol';
+import type {
+  Message,
+  MessageInput,
+  MetricsRow,
+  RoundRecord,
+  RunRecord,
+  SiteLiveness,
+  SiteRecord,
+  StoredModelSpec,
+} from '@fedssd/protocol';
 
 /**
  * What the api needs from the outside world, and nothing more. The run repository of
@@ -51,3 +60,34 @@ export type ModelExporter = (spec: StoredModelSpec, modelBytes: Uint8Array) => P
 
 /** Resolves when a dependency answers; throws (with a short reason) when it does not. */
 export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * The site registry and liveness as the api reads them (its own Redis user may read
+ * `fedssd:sites` and `fedssd:site:*`, nothing of the admin's). Built on the state store by
+ * `createSiteDirectory`; records that fail their schema are reported, not dropped.
+ */
+export interface SiteDirectory {
+  /** Every enrolment record (pending, active and revoked), by name. */
+  listSites(): Promise<SiteRecord[]>;
+  getSite(name: string): Promise<SiteRecord | null>;
+  /** What the aggregator last wrote from the site's heartbeats; null when it never heard from it. */
+  getLiveness(name: string): Promise<SiteLiveness | null>;
+}
+
+/** A site's credentials bundle, handed out once at enrolment. */
+export interface SiteBundle {
+  /** `KEY=value` lines for a plain process. */
+  envFile: string;
+  /** A Kubernetes `v1/Secret` manifest for `k8s/overlays/site`. */
+  secretYaml: string;
+}
+
+/**
+ * Enrolment and revocation with admin credentials (`@fedssd/federation`). Failures are
+ * `FederationError`s, whose codes the admin routes turn into 400/404/409/503.
+ */
+export interface SiteAdmin {
+  provisionSite(input: { name: string; declaredSamples: number }): Promise<{ record: SiteRecord; bundle: SiteBundle }>;
+  listSites(): Promise<SiteRecord[]>;
+  revokeSite(name: string): Promise<{ record: SiteRecord; rabbitConnectionsClosed: number; redisConnectionsKilled: number }>;
+}

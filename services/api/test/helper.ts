@@ -2,10 +2,13 @@ import type { Message, RunConfigInput, RunRecord } from '@fedssd/protocol';
 import { createMetrics, type Metrics } from '@fedssd/telemetry';
 import { createInMemoryTransport, createRunRepository, type InMemoryTransport, type RunRepository } from '@fedssd/transport';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp, type AppDeps } from '../src/index.js';
+import { buildApp, createSiteDirectory, type AppDeps } from '../src/index.js';
 
 export const TOKEN = 'test-token-0123456789';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
+/** The admin token tests pass as `admin.token` (the helper sets no admin scope by itself). */
+export const ADMIN_TOKEN = 'test-admin-token-9876543210';
+export const ADMIN_AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export interface TestApp {
   app: FastifyInstance;
@@ -19,13 +22,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the app over the in-memory transport fakes; each test builds and closes its own. */
+/**
+ * Builds the app over the in-memory transport fakes; each test builds and closes its own. The
+ * site directory reads the same in-memory state store (seed it with `seedSite`).
+ */
 export async function build(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
   const transport = createInMemoryTransport();
   const runs = createRunRepository(transport.state, transport.blobs);
   const metrics = createMetrics({ service: 'api', defaultMetrics: false });
   let next = 0;
-  const app = await buildApp({ runs, bus: transport.bus, metrics, apiToken: TOKEN, newRunId: () => `run-${++next}`, ...overrides });
+  const app = await buildApp({
+    runs,
+    bus: transport.bus,
+    metrics,
+    apiToken: TOKEN,
+    newRunId: () => `run-${++next}`,
+    sites: createSiteDirectory(transport.state),
+    ...overrides,
+  });
   const commands: Message[] = [];
   const control = await transport.bus.subscribe('control', async (message) => void commands.push(message));
   return {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, type TestApp } from './helper.js';
+import { ADMIN_TOKEN, build, type TestApp } from './helper.js';
 import { documentationGaps, documentedRoutes, type OpenApiPaths } from './served-routes.js';
 
 let t: TestApp;
@@ -48,6 +48,10 @@ describe('/openapi.json', () => {
         'POST /v1/runs/{id}/rounds',
         'GET /v1/runs/{id}/rounds/{round}',
         'POST /v1/runs/{id}/stop',
+        'GET /v1/sites',
+        'GET /v1/admin/sites',
+        'POST /v1/admin/sites',
+        'DELETE /v1/admin/sites/{name}',
       ].sort(),
     );
   });
@@ -64,23 +68,38 @@ describe('/openapi.json', () => {
     ]);
   });
 
-  it('then every /v1 operation requires the bearer scheme and documents 401 and 429; the ops routes require nothing', async () => {
-    t = await build();
+  it('then every /v1 operation requires the bearer scheme and documents 401 and 429, /v1/admin the admin scheme; the ops routes require nothing', async () => {
+    t = await build({ admin: { token: ADMIN_TOKEN, sites: { unavailable: 'not configured' } } });
     const doc = await openApi(t.app);
-    expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' } });
-    let authed = 0;
+    expect(doc.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      adminBearer: { type: 'http', scheme: 'bearer' },
+    });
+    const counted = { bearer: 0, adminBearer: 0 };
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
-        if (path.startsWith('/v1/')) {
-          authed += 1;
-          expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
-          expect(Object.keys(op.responses ?? {}), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '429']));
-        } else {
+        const scheme = path.startsWith('/v1/admin/') ? 'adminBearer' : path.startsWith('/v1/') ? 'bearer' : undefined;
+        if (scheme === undefined) {
           expect(op.security, `${method} ${path}`).toEqual([]);
+          continue;
         }
+        counted[scheme] += 1;
+        expect(op.security, `${method} ${path}`).toEqual([{ [scheme]: [] }]);
+        // With both tokens configured, each scope refuses the other's token with 403.
+        expect(Object.keys(op.responses ?? {}), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
       }
     }
-    expect(authed).toBe(10);
+    expect(counted).toEqual({ bearer: 11, adminBearer: 3 });
+  });
+
+  it('when the admin routes are off, then they still appear under the admin scheme, documenting 503 and no 401/403', async () => {
+    t = await build();
+    const doc = await openApi(t.app);
+    const post = doc.paths['/v1/admin/sites']!.post!;
+    expect(post.security).toEqual([{ adminBearer: [] }]);
+    expect(Object.keys(post.responses ?? {})).toEqual(expect.arrayContaining(['201', '503']));
+    expect(Object.keys(post.responses ?? {})).not.toContain('401');
+    expect(Object.keys(doc.paths['/v1/runs']!.get!.responses ?? {})).not.toContain('403');
   });
 
   it('then the run config body schema carries the zod ranges and defaults, and path parameters are listed', async () => {

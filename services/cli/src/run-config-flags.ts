@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { RunConfigSchema, type RunConfig } from '@fedssd/protocol';
 import { UserError } from './user-error.js';
 
+/**
+ * How a flag's text becomes a value: as is, a number, or a comma-separated list (`--sites a,b`,
+ * `--input-shape 28,28,1`).
+ */
+export type FlagKind = 'string' | 'int' | 'number' | 'list' | 'int-list';
+
 /** Command-line flag -> run-config path. The config schema is the one source of truth for ranges. */
-export const RUN_CONFIG_FLAGS: ReadonlyArray<{ flag: string; path: string; kind: 'string' | 'int' | 'number' }> = [
+export const RUN_CONFIG_FLAGS: ReadonlyArray<{ flag: string; path: string; kind: FlagKind }> = [
   { flag: 'method', path: 'method', kind: 'string' },
   { flag: 'dataset', path: 'dataset', kind: 'string' },
   { flag: 'data-dir', path: 'dataDir', kind: 'string' },
@@ -28,7 +34,18 @@ export const RUN_CONFIG_FLAGS: ReadonlyArray<{ flag: string; path: string; kind:
   { flag: 'pd-coeff', path: 'pd.coeff', kind: 'number' },
   { flag: 'pd-temperature', path: 'pd.temperature', kind: 'number' },
   { flag: 'eval-every', path: 'evalEvery', kind: 'int' },
+  { flag: 'mode', path: 'mode', kind: 'string' },
+  { flag: 'sites', path: 'sites', kind: 'list' },
+  { flag: 'input-shape', path: 'inputShape', kind: 'int-list' },
 ];
+
+/** Options of {@link buildRunConfig}. */
+export interface BuildRunConfigOptions {
+  /** Whether `--mode federated` is allowed; default false (`fedssd simulate` and `fedssd data split` run simulation mode only). */
+  allowFederated?: boolean;
+  /** The command named in the refusal; default `fedssd simulate`. */
+  command?: string;
+}
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -48,11 +65,53 @@ export function parseNumber(flag: string, text: string, integer: boolean): numbe
   return value;
 }
 
+/** The value of one flag's text by its kind; a malformed number names the flag. */
+function flagValue(flag: string, kind: FlagKind, text: string): unknown {
+  switch (kind) {
+    case 'string':
+      return text;
+    case 'int':
+    case 'number':
+      return parseNumber(flag, text, kind === 'int');
+    case 'list':
+      // Blank items stay in, so the schema names them rather than a typo silently dropping a site.
+      return text.split(',').map((item) => item.trim());
+    case 'int-list':
+      return text.split(',').map((item) => {
+        const value = Number(item);
+        if (item.trim() === '' || !Number.isInteger(value)) {
+          throw new UserError(`--${flag}: expected integers separated by commas (e.g. 28,28,1), got "${text}"`);
+        }
+        return value;
+      });
+  }
+}
+
+/** `--flag` for an issue path (`sites.1` -> `--sites (item 2)`), or the path itself for config-file-only fields. */
+function flagOfPath(path: (string | number)[]): string {
+  for (let end = path.length; end > 0; end -= 1) {
+    const head = path.slice(0, end).map(String).join('.');
+    const entry = RUN_CONFIG_FLAGS.find((f) => f.path === head);
+    if (entry === undefined) continue;
+    const rest = path.slice(end);
+    return rest.length === 1 && typeof rest[0] === 'number'
+      ? `--${entry.flag} (item ${rest[0] + 1})`
+      : `--${entry.flag}${rest.length > 0 ? `.${rest.join('.')}` : ''}`;
+  }
+  return path.map(String).join('.') || 'config';
+}
+
 /**
  * A validated run config from parsed flags: `--config FILE` first, then `defaults` under it, then
- * each run-config flag on top. Every problem is reported by its flag name.
+ * each run-config flag on top. Every problem is reported by its flag name. A federated config
+ * (from `--mode` or the file) is refused unless `options.allowFederated`: only `fedssd submit`
+ * starts federated runs, which need enrolled sites and the services.
  */
-export function buildRunConfig(values: Record<string, string | boolean | undefined>, defaults: Record<string, unknown>): RunConfig {
+export function buildRunConfig(
+  values: Record<string, string | boolean | undefined>,
+  defaults: Record<string, unknown>,
+  options: BuildRunConfigOptions = {},
+): RunConfig {
   let raw: Record<string, unknown> = {};
   if (typeof values.config === 'string') {
     try {
@@ -67,15 +126,18 @@ export function buildRunConfig(values: Record<string, string | boolean | undefin
   for (const f of RUN_CONFIG_FLAGS) {
     const text = values[f.flag];
     if (typeof text !== 'string') continue;
-    setPath(raw, f.path, f.kind === 'string' ? text : parseNumber(f.flag, text, f.kind === 'int'));
+    setPath(raw, f.path, flagValue(f.flag, f.kind, text));
+  }
+  if (raw.mode === 'federated' && options.allowFederated !== true) {
+    const from = values.mode === 'federated' ? '--mode federated' : `--config ${String(values.config)}: mode "federated"`;
+    throw new UserError(
+      `${from}: ${options.command ?? 'fedssd simulate'} runs simulation mode only (virtual clients of a public data set); ` +
+        'start a federated run on enrolled sites with `fedssd submit --mode federated --sites a,b,c --input-shape H,W,C`',
+    );
   }
   const parsed = RunConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const byPath = new Map(RUN_CONFIG_FLAGS.map((f) => [f.path, `--${f.flag}`]));
-    const lines = parsed.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return `${byPath.get(path) ?? (path || 'config')}: ${issue.message}`;
-    });
+    const lines = parsed.error.issues.map((issue) => `${flagOfPath(issue.path as (string | number)[])}: ${issue.message}`);
     throw new UserError(`invalid run config:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;

@@ -7,7 +7,13 @@ import { UserError } from './user-error.js';
 export const SUBMIT_HELP = `Usage: fedssd submit [run-config flags] [--api URL] [--token T] [--no-follow]
 
 Creates a run through the API (auto-advancing rounds) and follows its events until it finishes,
-then prints the per-round metrics. Run-config flags are those of \`fedssd simulate\`.
+then prints the per-round metrics. Run-config flags are those of \`fedssd simulate\`, plus:
+
+  --mode simulation|federated   simulation (default): virtual clients of a public data set;
+                                federated: enrolled sites train on their own images (docs/FEDERATION.md)
+  --sites a,b,c        federated: the sites taking part (default: every active enrolled site);
+                       the api refuses names that are not enrolled and active
+  --input-shape H,W,C  federated, required: the shape of the sites' images, e.g. 28,28,1
 
   --api URL     api base URL (default FEDSSD_API_URL, else http://127.0.0.1:8080)
   --token T     bearer token (default FEDSSD_API_TOKEN, else API_TOKEN)
@@ -112,15 +118,22 @@ export async function submitCommand(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n\n${SUBMIT_HELP}`);
   }
-  const config = buildRunConfig(values, { rounds: 3, localEpochs: 1, batchSize: 64, trainLimit: 1000, autoAdvance: true });
+  // The quick-run defaults; a federated run trains on the sites' own folders, so no training-set limit is implied.
+  const quick = { rounds: 3, localEpochs: 1, batchSize: 64, autoAdvance: true };
+  const config = buildRunConfig(values, values.mode === 'federated' ? quick : { ...quick, trainLimit: 1000 }, {
+    allowFederated: true,
+    command: 'fedssd submit',
+  });
   const token = (values.token as string | undefined) ?? process.env.FEDSSD_API_TOKEN ?? process.env.API_TOKEN;
   if (!token) throw new UserError('no API token: pass --token or set FEDSSD_API_TOKEN (fedssd up prints it)');
   const base = ((values.api as string | undefined) ?? process.env.FEDSSD_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const api = createClient(base, token);
   const run = await api.request<RunRecord>('POST', '/v1/runs', config);
-  process.stderr.write(
-    `run ${run.runId} created: ${config.method} on ${config.dataset}, ${config.clients} clients, ${config.rounds} rounds\n`,
-  );
+  const who =
+    config.mode === 'federated'
+      ? `federated on ${config.sites === undefined ? 'every active site' : `sites ${config.sites.join(', ')}`}`
+      : `on ${config.dataset}, ${config.clients} clients`;
+  process.stderr.write(`run ${run.runId} created: ${config.method} ${who}, ${config.rounds} rounds\n`);
   if (values['no-follow']) {
     process.stdout.write(`${run.runId}\n`);
     return 0;

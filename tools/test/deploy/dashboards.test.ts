@@ -34,10 +34,10 @@ describe('grafana dashboards', () => {
     }
   });
 
-  it('when the dashboards are listed, then run overview, representation quality and infrastructure exist with unique uids', () => {
+  it('when the dashboards are listed, then run overview, representation quality, infrastructure and sites exist with unique uids', () => {
     const uids = dashboards.map((d) => d.json.uid);
     expect(new Set(uids).size).toBe(uids.length);
-    expect(uids.sort()).toEqual(['fedssd-infrastructure', 'fedssd-representation', 'fedssd-run-overview']);
+    expect(uids.sort()).toEqual(['fedssd-infrastructure', 'fedssd-representation', 'fedssd-run-overview', 'fedssd-sites']);
     for (const { json } of dashboards)
       expect(json.panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
   });
@@ -55,6 +55,30 @@ describe('grafana dashboards', () => {
     const used = new Set(queries.flatMap((q) => metricNamesIn(q.expr).map((n) => familyOf(n, known.histograms))));
     const ours = [...known.services].filter((n) => n.startsWith('fedssd_'));
     expect(ours.filter((n) => !used.has(n))).toEqual([]);
+  });
+
+  it('when the Sites dashboard is read, then every per-site series is on it, filtered by the $site variable, one line per site', () => {
+    const sites = dashboards.find((d) => d.json.uid === 'fedssd-sites')!.json;
+    expect(sites.templating.list.map((v) => v.definition).filter(Boolean)).toEqual(['label_values(fedssd_site_samples, site)']);
+    const exprs = panelQueries([{ json: sites }]).map((q) => q.expr);
+    for (const name of [
+      'fedssd_site_last_heartbeat_timestamp_seconds',
+      'fedssd_site_samples',
+      'fedssd_site_updates_total',
+      'fedssd_site_last_update_timestamp_seconds',
+      'fedssd_site_train_seconds',
+      'fedssd_site_uniformity',
+      'fedssd_site_effective_rank',
+      'fedssd_site_own_slice_energy',
+    ])
+      expect(
+        exprs.some((e) => metricNamesIn(e).includes(name)),
+        name,
+      ).toBe(true);
+    for (const expr of exprs) expect(expr, expr).toContain('site=~"$site"');
+    // Panels that draw per-site lines keep the site label (a sum without "by (site)" would merge them).
+    const perSite = panelQueries([{ json: sites }]).filter((q) => !/^fedssd \/ Sites \/ (Sites |Updates rejected in)/.test(q.where));
+    for (const { where, expr } of perSite) expect(/^(sum|count|avg|max|min)\(/.test(expr), where).toBe(false);
   });
 
   it('when a query names a metric nobody exports, then the scan reports it', async () => {

@@ -140,6 +140,37 @@ describe('kubernetes manifests', () => {
       expect(podSpec(find(objects, 'Deployment', 'fedssd-api')).containers[0]!.image).toMatch(/^fedssd\/api:/);
     });
 
+    it.each(TARGETS)(
+      'when %s is rendered, then the api takes its admin token and enrolment settings from the optional fedssd-admin Secret only',
+      async (dir) => {
+        const objects = await render(dir);
+        type SecretEnv = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } };
+        const api = podSpec(find(objects, 'Deployment', 'fedssd-api')).containers[0]! as unknown as { env?: SecretEnv[] };
+        const admin = [
+          'FEDSSD_ADMIN_TOKEN',
+          'RABBITMQ_MANAGEMENT_URL',
+          'REDIS_ADMIN_URL',
+          'FEDSSD_SITE_RABBITMQ_URL',
+          'FEDSSD_SITE_REDIS_URL',
+        ];
+        for (const name of admin) {
+          const entry = api.env?.find((e) => e.name === name);
+          expect(entry?.value, name).toBeUndefined(); // never a literal in a manifest
+          expect(entry?.valueFrom?.secretKeyRef, name).toMatchObject({ name: 'fedssd-admin', optional: true });
+        }
+        // The API token's Secret holds no admin key: the two tokens are managed (and readable) apart.
+        const secrets = find(objects, 'Secret', 'fedssd-secrets');
+        expect(Object.keys({ ...(secrets.data as object), ...(secrets.stringData as object) })).not.toContain('admin-token');
+        const adminSecret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'fedssd-admin');
+        if (dir === 'k8s/overlays/dev') {
+          const keys = Object.keys({ ...(adminSecret?.data as object), ...(adminSecret?.stringData as object) });
+          expect(keys.sort()).toEqual(['admin-token', 'rabbitmq-management-url', 'redis-admin-url', 'site-rabbitmq-url', 'site-redis-url']);
+        } else {
+          expect(adminSecret, `${dir} ships no admin credentials`).toBeUndefined();
+        }
+      },
+    );
+
     it('when a rendered object breaks its schema, then validation names it', () => {
       const broken = {
         apiVersion: 'apps/v1',

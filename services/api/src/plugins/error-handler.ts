@@ -12,9 +12,10 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /**
- * The code for a client error by its HTTP status. A status no code of ours has (e.g. 403, 412 or
- * 416 from the static files of the docs page) answers 400 BAD_REQUEST, so that every answer's
- * status is its code's status, as clients and the error-shape tests rely on.
+ * The code for a client error by its HTTP status. A status not mapped here (403, 412 or 416 from
+ * the static files of the docs page: a bad path or precondition, not an authorisation question;
+ * our own 403 FORBIDDEN is only ever raised as an ApiError) answers 400 BAD_REQUEST, so that every
+ * answer's status is its code's status, as clients and the error-shape tests rely on.
  */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'BAD_REQUEST',

@@ -11,7 +11,7 @@ export const DOCS_PREFIX = '/docs';
  * Registers @fastify/swagger, which collects every route registered after it and builds the
  * OpenAPI 3.1 document from the zod schemas the routes declare (fastify-type-provider-zod's
  * `jsonSchemaTransform` turns them into JSON Schema), and must therefore run before any route.
- * The bearer scheme is declared here; routes say whether they use it (see `requireBearer`).
+ * The two bearer schemes (api and admin token) are declared here; routes say which they use (see `requireBearer`).
  */
 export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
@@ -23,7 +23,14 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         description: 'Start and step federated SSD training runs, follow their events, export the encoder.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API_TOKEN the api was started with' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The API_TOKEN the api was started with' },
+          adminBearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The FEDSSD_ADMIN_TOKEN the api was started with (the /v1/admin routes only; the API token is refused there)',
+          },
+        },
       },
     },
     transform: jsonSchemaTransform,

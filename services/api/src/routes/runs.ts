@@ -3,14 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
 import { publishOr503 } from '../publish.js';
-import type { CommandBus, RunStore } from '../ports.js';
+import type { CommandBus, RunStore, SiteDirectory } from '../ports.js';
 import { errorResponse, RunListSchema, RunParamsSchema } from '../schemas.js';
+import { checkFederatedRunSites } from '../sites/federated-run-sites.js';
 
 export interface RunRoutesDeps {
   runs: RunStore;
   bus: Pick<CommandBus, 'publish'>;
   now: () => Date;
   newRunId: () => string;
+  /** The site registry federated runs are checked against; undefined refuses federated runs with 503. */
+  sites?: SiteDirectory;
 }
 
 /** Statuses after which a run takes no more commands. */
@@ -37,10 +40,14 @@ export function runRoutes(deps: RunRoutesDeps) {
           body: RunConfigSchema,
           response: {
             201: RunRecordSchema.describe('The run record'),
-            400: errorResponse('Invalid run config (VALIDATION_FAILED names each field and range) or malformed JSON (MALFORMED_JSON)'),
+            400: errorResponse(
+              'Invalid run config (VALIDATION_FAILED names each field and range; for a federated run, each named site that is not enrolled and active) or malformed JSON (MALFORMED_JSON)',
+            ),
             413: errorResponse('Body too large (PAYLOAD_TOO_LARGE)'),
             415: errorResponse('Body is not JSON (UNSUPPORTED_MEDIA_TYPE)'),
-            503: errorResponse('The broker did not accept run.start (UNAVAILABLE); the run is marked failed'),
+            503: errorResponse(
+              'The broker did not accept run.start (UNAVAILABLE); the run is marked failed. Or the site registry cannot be read',
+            ),
           },
         },
         // A bodyless POST means "all defaults"; a JSON null is still a mistake (the schema says so).
@@ -51,6 +58,7 @@ export function runRoutes(deps: RunRoutesDeps) {
       },
       async (request, reply) => {
         const config = request.body;
+        await checkFederatedRunSites(config, deps.sites);
         const at = deps.now().toISOString();
         const record: RunRecord = newRunRecord(deps.newRunId(), config, at);
         if ((await deps.runs.createRun(record)) === false) throw new Error(`run id collision: ${record.runId}`);
@@ -68,7 +76,7 @@ export function runRoutes(deps: RunRoutesDeps) {
             .catch(() => undefined);
           throw new ApiError('UNAVAILABLE', 'the message broker did not accept the run.start command; retry later', { cause: error });
         }
-        request.log.info({ runId: record.runId, method: config.method, clients: config.clients }, 'run created');
+        request.log.info({ runId: record.runId, method: config.method, mode: config.mode, clients: config.clients }, 'run created');
         return reply.code(201).header('location', `/v1/runs/${record.runId}`).send(record);
       },
     );
