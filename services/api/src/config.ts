@@ -23,6 +23,9 @@ export const ApiConfigSchema = z
      * and must be up first.
      */
     API_DECLARE_TOPOLOGY: envBool().default(true),
+    /** CA, client certificate and key (PEM files) for amqps: and rediss: connections; each optional. */
+    ...tlsFileFields('RABBITMQ'),
+    ...tlsFileFields('REDIS'),
     /** Prefix of broker names and Redis keys (parallel deployments on one broker); default none. */
     FEDSSD_PREFIX: z
       .string()

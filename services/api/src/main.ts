@@ -51,17 +51,21 @@ async function main(): Promise<void> {
     },
   );
 
+  const rabbitTls = readTlsFiles('RABBITMQ', config);
+  const redisTls = readTlsFiles('REDIS', config);
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
     jobAttempts: config.FEDSSD_JOB_ATTEMPTS,
     connectionName: 'fedssd-api',
     declareTopology: config.API_DECLARE_TOPOLOGY,
+    ...(rabbitTls !== undefined ? { tls: rabbitTls } : {}),
     onConnectionEvent: (event, detail) => log[event === 'connected' ? 'info' : 'warn']({ event, detail }, 'broker connection'),
   }));
   const redis = (open.redis = await createRedisStores({
     url: config.REDIS_URL,
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
+    ...(redisTls !== undefined ? { tls: redisTls } : {}),
   }));
 
   const app = (open.app = await buildApp({

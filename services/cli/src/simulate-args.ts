@@ -28,6 +28,7 @@ Run config (defaults follow docs/METHOD.md; ranges are checked and named on erro
   --train-limit N (first N training images)   --uniformity BETA   --dsr-coeff GAMMA   --dsr-scale W
   --slice-size M   --dsr-form code|paper   --pd-coeff DELTA   --pd-temperature TAU   --eval-every N
   --config FILE   a JSON run config; flags override its fields
+  (simulation mode only: --mode federated, --sites and --input-shape belong to \`fedssd submit\`)
 
 Simulation:
   --test-limit N     evaluate on the first N test images (default: all)

@@ -5,6 +5,9 @@ import { RedisBlobStore } from './redis-blob-store.js';
 import { RedisOwnershipStore } from './redis-ownership-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 
+/** How long `close()` waits for QUIT before it drops the connection, in ms. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
 export interface RedisStoreOptions {
   /** e.g. `redis://127.0.0.1:6379`. */
   url: string;
@@ -72,13 +75,16 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
     close: () =>
       (closing ??= (async () => {
         const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+        // A connection that cannot log in any more (e.g. its ACL user was revoked) never answers QUIT
+        // while ioredis keeps retrying: after a short wait, drop the socket instead.
+        const gaveUp = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS).unref());
         try {
-          await redis.quit();
+          if ((await Promise.race([redis.quit(), gaveUp])) === 'timeout') redis.disconnect();
         } catch {
           redis.disconnect();
         }
         // QUIT resolves on the reply; wait for the socket to close so callers can exit cleanly.
-        if (redis.status !== 'end') await ended;
+        if (redis.status !== 'end') await Promise.race([ended, gaveUp.then(() => redis.disconnect())]);
       })()),
     deleteAll: async () => {
       if (prefix === '') throw new Error('deleteAll needs a keyPrefix; refusing to delete every key');
