@@ -20,4 +20,3 @@ export { createSiteTrainer, type SiteTrainerDeps } from './site/site-trainer.js'
 export { handleSiteJob, type SiteJobDeps } from './site/handle-site-job.js';
 export { type FederationDeps, type SiteJobPublisher, type SiteMessageSource } from './aggregator/deps.js';
 export { type OperatorEvalSet } from './aggregator/evaluator.js';
-export { createSiteDirectory, type SiteDirectory } from './aggregator/site-directory.js';

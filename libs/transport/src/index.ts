@@ -37,3 +37,4 @@ export {
 export { AmqpSiteJobPublisher } from './rabbitmq/amqp-site-jobs.js';
 export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQueuesOptions } from './rabbitmq/upgrade-queues.js';
 export { createWorkerLeaseKeeper, type WorkerLeaseKeeperOptions } from './redis/worker-lease-keeper.js';
+export { createSiteDirectory, CorruptSiteRecordError, type SiteDirectory } from './sites/site-directory.js';

@@ -3,6 +3,7 @@ import { closeInOrder, createLogger, createMetrics } from '@fedssd/telemetry';
 import {
   createAmqpTransport,
   createRedisStores,
+  createSiteDirectory,
   createRunRepository,
   TransportUnavailableError,
   type AmqpTransport,
@@ -15,7 +16,6 @@ import { ApiConfigSchema, type ApiConfig } from './config.js';
 import { createModelExporter } from './model-export.js';
 import { adminSettings } from './sites/admin-settings.js';
 import { createFederationSiteAdmin } from './sites/federation-site-admin.js';
-import { createSiteDirectory } from './sites/site-directory.js';
 
 /** The api's composition root: config, logger, metrics, adapters, app, listen, graceful shutdown. */
 async function main(): Promise<void> {

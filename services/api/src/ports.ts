@@ -1,13 +1,5 @@
-import type {
-  Message,
-  MessageInput,
-  MetricsRow,
-  RoundRecord,
-  RunRecord,
-  SiteLiveness,
-  SiteRecord,
-  StoredModelSpec,
-} from '@fedssd/protocol';
+import type { SiteDirectory as TransportSiteDirectory } from '@fedssd/transport';
+import type { Message, MessageInput, MetricsRow, RoundRecord, RunRecord, SiteRecord, StoredModelSpec } from '@fedssd/protocol';
 
 /**
  * What the api needs from the outside world, and nothing more. The run repository of
@@ -63,16 +55,10 @@ export type ReadinessCheck = () => Promise<void>;
 
 /**
  * The site registry and liveness as the api reads them (its own Redis user may read
- * `fedssd:sites` and `fedssd:site:*`, nothing of the admin's). Built on the state store by
- * `createSiteDirectory`; records that fail their schema are reported, not dropped.
+ * `fedssd:sites` and `fedssd:site:*`, nothing of the admin's): the read half of
+ * @fedssd/transport's `createSiteDirectory`; records that fail their schema are reported, not dropped.
  */
-export interface SiteDirectory {
-  /** Every enrolment record (pending, active and revoked), by name. */
-  listSites(): Promise<SiteRecord[]>;
-  getSite(name: string): Promise<SiteRecord | null>;
-  /** What the aggregator last wrote from the site's heartbeats; null when it never heard from it. */
-  getLiveness(name: string): Promise<SiteLiveness | null>;
-}
+export type SiteDirectory = Pick<TransportSiteDirectory, 'listSites' | 'getSite' | 'getLiveness'>;
 
 /** A site's credentials bundle, handed out once at enrolment. */
 export interface SiteBundle {

@@ -14,6 +14,7 @@ import {
   createAmqpSiteTransport,
   createAmqpTransport,
   createRedisStores,
+  createSiteDirectory,
   createRunRepository,
   subscribeSiteMessages,
   TransportUnavailableError,
@@ -24,7 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asRedisUser } from '../../../libs/federation/test/support.js';
 import { startPrivateRedisServer, type PrivateRedisServer } from '../../../libs/transport/test/private-redis.js';
-import { ApiConfigSchema, buildApp, createSiteDirectory } from '../src/index.js';
+import { ApiConfigSchema, buildApp } from '../src/index.js';
 import { adminSettings } from '../src/sites/admin-settings.js';
 import { createFederationSiteAdmin } from '../src/sites/federation-site-admin.js';
 

@@ -1,8 +1,14 @@
 import type { Message, RunConfigInput, RunRecord } from '@fedssd/protocol';
 import { createMetrics, type Metrics } from '@fedssd/telemetry';
-import { createInMemoryTransport, createRunRepository, type InMemoryTransport, type RunRepository } from '@fedssd/transport';
+import {
+  createInMemoryTransport,
+  createRunRepository,
+  createSiteDirectory,
+  type InMemoryTransport,
+  type RunRepository,
+} from '@fedssd/transport';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp, createSiteDirectory, type AppDeps } from '../src/index.js';
+import { buildApp, type AppDeps } from '../src/index.js';
 
 export const TOKEN = 'test-token-0123456789';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };

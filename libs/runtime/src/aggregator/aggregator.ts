@@ -8,7 +8,7 @@ import {
   type SiteMessage,
   type UpdateReady,
 } from '@fedssd/protocol';
-import { FencedWriteError, type JobFailure, type SiteDelivery, type Subscription } from '@fedssd/transport';
+import { createSiteDirectory, FencedWriteError, type JobFailure, type SiteDelivery, type Subscription } from '@fedssd/transport';
 import { checkUpdateContent, UPDATE_REJECT_REASONS, type SampleRule, type UpdateRejectReason } from './check-update.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
 import { createEngineEvaluator } from './evaluator.js';
@@ -18,7 +18,6 @@ import { prepareRunStorage } from './prepare-run.js';
 import { createRoundTimers } from './round-timers.js';
 import { runEffect, type EffectDeps } from './run-effects.js';
 import { createRunContextCache } from './run-context.js';
-import { createSiteDirectory } from './site-directory.js';
 import { resolveSites } from './resolve-sites.js';
 import type { RunInput } from './run-input.js';
 import { createRunRouter } from './run-router.js';
@@ -97,7 +96,8 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     if (run.config.mode !== 'federated' || sites === undefined || run.sites === undefined) return undefined;
     const live: number[] = [];
     for (const [clientId, site] of run.sites.entries()) {
-      const seen = await sites.liveness(site);
+      // A corrupt liveness record counts as not heard from.
+      const seen = await sites.getLiveness(site).catch(() => null);
       if (seen !== null && now - seen.lastHeartbeatAt <= livenessMs) live.push(clientId);
     }
     return live;
@@ -250,7 +250,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     } else {
       // The client is the site the broker authenticated, never the id the message carries.
       const clientId = state.run.sites?.indexOf(site) ?? -1;
-      const record = await sites?.record(site);
+      const record = await sites?.getSite(site).catch(() => null);
       if (clientId < 0 || record == null || record.state !== 'active') {
         return reject(msg, 'unselected', `site ${site} is not an active site of run ${msg.runId}`, site);
       }

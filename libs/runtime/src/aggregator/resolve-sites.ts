@@ -1,5 +1,5 @@
 import type { RunConfig } from '@fedssd/protocol';
-import type { SiteDirectory } from './site-directory.js';
+import type { SiteDirectory } from '@fedssd/transport';
 
 export type ResolvedSites = { readonly ok: true; readonly sites: string[] } | { readonly ok: false; readonly reason: string };
 
@@ -11,12 +11,12 @@ export type ResolvedSites = { readonly ok: true; readonly sites: string[] } | { 
 export async function resolveSites(directory: SiteDirectory, config: RunConfig): Promise<ResolvedSites> {
   let names: string[];
   if (config.sites !== undefined) {
-    const records = await Promise.all(config.sites.map((name) => directory.record(name)));
+    const records = await Promise.all(config.sites.map((name) => directory.getSite(name).catch(() => null)));
     const unusable = config.sites.filter((_, i) => records[i]?.state !== 'active');
     if (unusable.length > 0) return { ok: false, reason: `sites not enrolled or revoked: ${unusable.join(', ')}` };
     names = [...config.sites];
   } else {
-    names = (await directory.active()).map((r) => r.name);
+    names = (await directory.listSites()).filter((r) => r.state === 'active').map((r) => r.name);
     if (names.length === 0) return { ok: false, reason: 'no active enrolled site (enrol sites with `fedssd site add`)' };
   }
   names.sort();

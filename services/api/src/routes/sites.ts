@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
 import type { SiteDirectory } from '../ports.js';
 import { errorResponse } from '../schemas.js';
-import { CorruptSiteRecordError } from '../sites/site-directory.js';
+import { CorruptSiteRecordError } from '@fedssd/transport';
 import { SiteListSchema, siteStatus } from '../sites/site-status.js';
 
 export interface SiteRoutesDeps {
