@@ -12,7 +12,7 @@ export { RabbitManagement, type RabbitManagementOptions } from './admin/rabbit-m
 export { RedisAclAdmin } from './admin/redis-admin.js';
 export { SiteRegistry } from './admin/site-registry.js';
 export type { AdminContext } from './provision/admin-context.js';
-export { provisionSite, type ProvisionSiteInput, type ProvisionedSite } from './provision/provision-site.js';
+export { provisionSite, siteJobQueueArguments, type ProvisionSiteInput, type ProvisionedSite } from './provision/provision-site.js';
 export { revokeSite, type RevokedSite } from './provision/revoke-site.js';
 export { provisionServiceUser, serviceUserName, type ServiceKind, type ServiceCredentials } from './provision/service-users.js';
 export { credentialsBundle, type CredentialsBundle, type SiteCredentials } from './provision/credentials-bundle.js';

@@ -1,7 +1,7 @@
 import { brokerNames, encodeSiteMessage, federatedNames, siteRoutingKey, type SiteMessageInput } from '@fedssd/protocol';
 import { createAmqpSiteTransport, subscribeSiteMessages } from '@fedssd/transport';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { declareFederatedTopology } from '../src/index.js';
+import { declareFederatedTopology, siteJobQueueArguments } from '../src/index.js';
 import {
   asBrokerUser,
   createFederationFixture,
@@ -71,7 +71,7 @@ describe.skipIf(unavailable !== undefined)('a hostile site on RabbitMQ (user of 
     const channel = await f.guest.createConfirmChannel();
     await channel.deleteQueue(evilQueue());
     await declareFederatedTopology(channel, f.prefix);
-    await f.ctx.rabbit.putQueue(fed().siteJobQueue('b'), { 'x-dead-letter-exchange': fed().dlx });
+    await f.ctx.rabbit.putQueue(fed().siteJobQueue('b'), siteJobQueueArguments(f.prefix));
     await f.ctx.rabbit.bindQueue(fed().siteJobsExchange, fed().siteJobQueue('b'), siteRoutingKey('b'));
     for (const q of [
       fed().siteJobQueue('a'),

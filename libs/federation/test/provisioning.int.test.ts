@@ -1,4 +1,5 @@
-import { siteUserName } from '@fedssd/protocol';
+import { DEFAULT_JOB_ATTEMPTS, federatedNames, siteRoutingKey, siteUserName } from '@fedssd/protocol';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FederationError, provisionSite, revokeSite } from '../src/index.js';
 import { createFederationFixture, probeBroker, queueDepth, requireOrSkip, type FederationFixture } from './support.js';
@@ -77,6 +78,40 @@ describe.skipIf(unavailable !== undefined)('enrolling sites', () => {
     expect(record.state).toBe('active');
     expect(bundle.envFile).toContain(`RABBITMQ_URL=amqp://${user}:`);
     await revokeSite(f.ctx, 'resumed');
+  });
+
+  it('when a site keeps handing its job back, then the broker dead-letters it after the job attempts with reason delivery_limit', async () => {
+    const names = federatedNames(f.prefix);
+    const queue = names.siteJobQueue('a');
+    const publisher = await f.aggregator.connection.publisherChannel();
+    publisher.publish(names.siteJobsExchange, siteRoutingKey('a'), Buffer.from('{"job":"poison"}'), { persistent: true });
+    // The site's own login: it may read its queue only; every delivery is returned (a trainer
+    // that crashes on this job), and the broker, not our code, stops the loop.
+    const site = await amqp.connect(f.sites.a!.amqpUrl);
+    let deliveries = 0;
+    try {
+      const channel = await site.createChannel();
+      await channel.prefetch(1);
+      await channel.consume(queue, (msg) => {
+        if (msg === null) return;
+        deliveries += 1;
+        channel.nack(msg, false, true);
+      });
+      const failures = await f.guest.createChannel();
+      let dead: amqp.GetMessage | false = false;
+      for (let i = 0; i < 100 && dead === false; i += 1) {
+        dead = await failures.get(f.aggregator.connection.names.jobFailures, { noAck: true });
+        if (dead === false) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(dead).not.toBe(false);
+      const headers = (dead as amqp.GetMessage).properties.headers ?? {};
+      expect([headers['x-first-death-reason'], headers['x-first-death-queue']]).toEqual(['delivery_limit', queue]);
+      expect(deliveries).toBe(DEFAULT_JOB_ATTEMPTS);
+      expect(await queueDepth(f.guest, queue)).toBe(0);
+      await failures.close();
+    } finally {
+      await site.close().catch(() => {});
+    }
   });
 
   it('when a revoked name is enrolled again, then it is refused: an old site key pattern must never match a new organisation', async () => {

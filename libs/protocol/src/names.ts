@@ -59,3 +59,25 @@ export function brokerNames(prefix = '') {
 }
 
 export type BrokerNames = ReturnType<typeof brokerNames>;
+
+/** The queue arguments of one durable queue. */
+export type QueueArguments = Record<string, string | number>;
+
+/**
+ * Arguments of a work queue (control, jobs, updates, and federated mode's site-updates queue and
+ * per-site job queues): a quorum queue (replicated, and it counts deliveries) that dead-letters a
+ * message once it has been delivered `attempts` times — the broker's `x-delivery-limit` counts
+ * returns, so `attempts - 1` of them — or rejected without requeue. At-least-once dead-lettering
+ * keeps a message in its queue until the dead-letter queues confirmed the copy, so a failed job
+ * cannot vanish between the two (it needs `reject-publish` overflow; no length limit is set, so
+ * that never refuses a publish).
+ */
+export function workQueueArguments(dlx: string, attempts: number): QueueArguments {
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': attempts - 1,
+    'x-dead-letter-exchange': dlx,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  };
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { federatedNames } from '@fedssd/protocol';
+import { federatedNames, MESSAGE_ATTEMPTS, workQueueArguments } from '@fedssd/protocol';
 import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { createAmqpTransport, subscribeSiteMessages } from '../src/index.js';
@@ -44,7 +44,7 @@ describe.skipIf(unavailable !== undefined)('site mode on RabbitMQ', () => {
     const harness = await createRealHarness();
     const names = federatedNames(harness.prefix);
     const channel = await harness.rabbit.connection.publisherChannel();
-    await channel.assertQueue(names.siteUpdatesQueue, { durable: true, arguments: { 'x-dead-letter-exchange': names.dlx } });
+    await channel.assertQueue(names.siteUpdatesQueue, { durable: true, arguments: workQueueArguments(names.dlx, MESSAGE_ATTEMPTS) });
     const rejected: string[] = [];
     const handled: string[] = [];
     const sub = await subscribeSiteMessages(

@@ -1,4 +1,14 @@
-import { checkSiteName, federatedNames, MAX_DECLARED_SAMPLES, siteRoutingKey, siteUserName, type SiteRecord } from '@fedssd/protocol';
+import {
+  checkSiteName,
+  DEFAULT_JOB_ATTEMPTS,
+  federatedNames,
+  MAX_DECLARED_SAMPLES,
+  siteRoutingKey,
+  siteUserName,
+  workQueueArguments,
+  type QueueArguments,
+  type SiteRecord,
+} from '@fedssd/protocol';
 import { FederationError } from '../errors.js';
 import { siteRabbitPermissions, siteTopicPermissions } from '../rules/rabbit-rules.js';
 import { siteRedisAcl } from '../rules/redis-rules.js';
@@ -32,9 +42,18 @@ function checkInput(input: ProvisionSiteInput): void {
 }
 
 /**
+ * A site's job queue: a quorum queue with the pool's job delivery limit, so a job that keeps
+ * killing the site's trainer is dead-lettered by the broker (the aggregator then records the site
+ * as failed for that round) instead of being redelivered forever.
+ */
+export function siteJobQueueArguments(prefix: string): QueueArguments {
+  return workQueueArguments(federatedNames(prefix).dlx, DEFAULT_JOB_ATTEMPTS);
+}
+
+/**
  * Enrols a site: claims the name in the registry (refusing a name enrolled or revoked before),
  * creates the RabbitMQ user with its permissions and topic permissions, declares its job queue
- * (dead-lettering to `fedssd.dlx`) bound to `fedssd.site-jobs`, creates its Redis ACL user, and
+ * (a quorum queue with a delivery limit, dead-lettering to `fedssd.dlx`) bound to `fedssd.site-jobs`, creates its Redis ACL user, and
  * marks the record active. Every step is an idempotent overwrite, so an enrolment that failed
  * half-way (record still `pending`) is resumed by running it again. A user of that name that
  * exists without a pending record of ours (another deployment, or a left-over) is a conflict,
@@ -65,7 +84,7 @@ export async function provisionSite(ctx: AdminContext, input: ProvisionSiteInput
   await ctx.rabbit.putUser(user, rabbitPassword);
   await ctx.rabbit.putPermissions(user, siteRabbitPermissions(ctx.prefix, name));
   await ctx.rabbit.putTopicPermissions(user, siteTopicPermissions(ctx.prefix, name));
-  await ctx.rabbit.putQueue(names.siteJobQueue(name), { 'x-dead-letter-exchange': names.dlx });
+  await ctx.rabbit.putQueue(names.siteJobQueue(name), siteJobQueueArguments(ctx.prefix));
   await ctx.rabbit.putExchange(names.siteJobsExchange, 'direct');
   await ctx.rabbit.bindQueue(names.siteJobsExchange, names.siteJobQueue(name), siteRoutingKey(name));
   await ctx.acl.setUser(user, siteRedisAcl(ctx.prefix, name, redisPassword));

@@ -1,27 +1,6 @@
-import { federatedNames, MESSAGE_ATTEMPTS, type BrokerNames } from '@fedssd/protocol';
+import { federatedNames, MESSAGE_ATTEMPTS, workQueueArguments, type BrokerNames, type QueueArguments } from '@fedssd/protocol';
 import type { Channel, ChannelModel } from 'amqplib';
 import { TopologyMismatchError } from '../errors.js';
-
-/** The queue arguments of one durable queue of the topology. */
-export type QueueArguments = Record<string, string | number>;
-
-/**
- * Arguments of a work queue (control, jobs, updates): a quorum queue (replicated, and it counts
- * deliveries) that dead-letters a message once it has been delivered `attempts` times — the
- * broker's `x-delivery-limit` counts returns, so `attempts - 1` of them — or rejected without
- * requeue. At-least-once dead-lettering keeps a message in its queue until the dead-letter
- * queues confirmed the copy, so a failed job cannot vanish between the two (it needs
- * `reject-publish` overflow; no length limit is set, so that never refuses a publish).
- */
-export function workQueueArguments(names: BrokerNames, attempts: number): QueueArguments {
-  return {
-    'x-queue-type': 'quorum',
-    'x-delivery-limit': attempts - 1,
-    'x-dead-letter-exchange': names.dlx,
-    'x-dead-letter-strategy': 'at-least-once',
-    'x-overflow': 'reject-publish',
-  };
-}
 
 /**
  * Arguments of the two dead-letter queues: quorum, no dead-letter exchange of their own (a
@@ -38,9 +17,9 @@ export function durableQueues(names: BrokerNames, jobAttempts: number): Array<[s
   return [
     [names.dead, deadQueueArguments('dead')],
     [names.jobFailures, deadQueueArguments('jobFailures')],
-    [names.control, workQueueArguments(names, MESSAGE_ATTEMPTS)],
-    [names.jobs, workQueueArguments(names, jobAttempts)],
-    [names.updates, workQueueArguments(names, MESSAGE_ATTEMPTS)],
+    [names.control, workQueueArguments(names.dlx, MESSAGE_ATTEMPTS)],
+    [names.jobs, workQueueArguments(names.dlx, jobAttempts)],
+    [names.updates, workQueueArguments(names.dlx, MESSAGE_ATTEMPTS)],
   ];
 }
 

@@ -2,7 +2,8 @@ import { brokerNames, DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import amqp, { type ChannelModel, type MessageProperties, type Options } from 'amqplib';
 import { TopologyMismatchError } from '../errors.js';
 import { tlsSocketOptions, type TlsOptions } from '../tls.js';
-import { assertTopology, declareQueue, durableQueues, type QueueArguments } from './topology.js';
+import type { QueueArguments } from '@fedssd/protocol';
+import { assertTopology, declareQueue, durableQueues } from './topology.js';
 
 /** What the upgrade did to one queue. */
 export interface QueueUpgrade {
