@@ -80,6 +80,7 @@ describe('RabbitMQ rules of the services', () => {
     expect(matches(a.read, 'prod.fedssd.site-updates')).toBe(false);
     expect(matches(a.write, 'amq.default')).toBe(true);
     expect(matches(a.write, 'prod.fedssd.site-updates')).toBe(false);
+    expect(matches(a.write, 'prod.fedssd.dlx')).toBe(false);
   });
 });
 

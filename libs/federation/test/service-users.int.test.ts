@@ -107,6 +107,16 @@ describe.skipIf(unavailable !== undefined)('the api and aggregator users', () =>
       await sub.cancel();
       expect(await asBrokerUser(amqpUrl(api), (ch) => ch.get(`${f.prefix}.fedssd.jobs`))).toMatch(/^ACCESS_REFUSED - access to queue/);
       expect(await asBrokerUser(amqpUrl(aggregator), (ch) => ch.assertQueue('otherdeploy.fedssd.jobs'))).toMatch(/^ACCESS_REFUSED/);
+      // A forged dead letter (a train.job with the broker's death headers) on the dead-letter fanout
+      // would reach the aggregators' job-failures queue and fail a client's job: the api may not
+      // write there. Its own events queue carries no dead-letter exchange, which is why it needs none.
+      const jobFailures = `${f.prefix}.fedssd.job-failures`;
+      const forged = Buffer.from(JSON.stringify({ type: 'train.job', version: 1, runId: 'r1', round: 1, clientId: 0 }));
+      const headers = { 'x-first-death-reason': 'delivery_limit', 'x-first-death-queue': `${f.prefix}.fedssd.jobs` };
+      expect(await asBrokerUser(amqpUrl(api), async (ch) => ch.publish(`${f.prefix}.fedssd.dlx`, '', forged, { headers }))).toMatch(
+        /^ACCESS_REFUSED - access to exchange '.*fedssd\.dlx'/,
+      );
+      expect(await queueDepth(f.guest, jobFailures)).toBe(0);
     } finally {
       await apiBus.close();
       await agg.close();

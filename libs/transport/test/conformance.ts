@@ -287,15 +287,18 @@ export function describeTransportConformance(name: string, factory: () => Promis
       });
     });
 
-    it('when an invalid event reaches a subscriber, then it is dead-lettered and later events still arrive', async () => {
+    it('when an invalid event reaches a subscriber, then it is dropped, not dead-lettered, and later events still arrive', async () => {
+      // Event queues have no dead-letter exchange: declaring one would need write permission on the
+      // dead-letter fanout, which would let the api forge job failures (libs/federation service users).
       const got: Message[] = [];
       await t.bus.subscribe('events', async (m) => void got.push(m));
       await t.publishRaw('events', utf8('{"type":"round.closed","version":1,"runId":"run-1"}'));
       await t.bus.publish({ type: 'run.finished', version: 1, runId: 'run-1', roundsCompleted: 1, globalVersion: 1 });
       await waitFor(() => got.length === 1, 5_000, 'the valid event');
       expect(got[0]?.type).toBe('run.finished');
-      const [dead] = await deadLettersUntil(1);
-      expect(dead).toBe('{"type":"round.closed","version":1,"runId":"run-1"}');
+      await sleep(200);
+      expect(await t.drainDeadLetters()).toEqual([]);
+      expect(got).toHaveLength(1);
     });
 
     describe('blob store', () => {

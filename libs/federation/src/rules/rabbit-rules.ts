@@ -56,15 +56,15 @@ export function aggregatorRabbitPermissions(prefix: string): RabbitPermissions {
 /**
  * The api's permissions: publish commands through the default exchange (to `fedssd.control`),
  * and one private server-named queue (`amq.gen-*`) per events subscription, bound to the events
- * fanout with the dead-letter exchange as argument. It declares no named topology: connect it
- * with `declareTopology: false` once the aggregator has declared it.
+ * fanout (without a dead-letter exchange: write on `fedssd.dlx` would let it forge job failures).
+ * It declares no named topology: connect it with `declareTopology: false` once the aggregator has
+ * declared it.
  */
 export function apiRabbitPermissions(prefix: string): RabbitPermissions {
-  const names = federatedNames(prefix);
   const events = `${prefix === '' ? '' : `${prefix}.`}fedssd.events`;
   return {
     configure: '^amq\\.gen-.+$',
-    write: `^amq\\.default$|^amq\\.gen-.+$|${exactly(names.dlx)}`,
+    write: '^amq\\.default$|^amq\\.gen-.+$',
     read: `${exactly(events)}|^amq\\.gen-.+$`,
   };
 }

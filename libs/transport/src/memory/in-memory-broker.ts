@@ -36,9 +36,12 @@ export class InMemoryBroker {
     };
   }
 
-  /** A private queue bound to the events fanout, removed with `unbind`. */
+  /**
+   * A private queue bound to the events fanout, removed with `unbind`. Like the broker's (declared
+   * without a dead-letter exchange), it drops what it rejects.
+   */
   bindEventQueue(): { queue: MemoryQueue; unbind: () => void } {
-    const queue = new MemoryQueue((bytes) => void this.deadLetters.push(bytes));
+    const queue = new MemoryQueue(() => {});
     this.eventQueues.add(queue);
     return { queue, unbind: () => void this.eventQueues.delete(queue) };
   }

@@ -7,7 +7,7 @@ import type { AmqpConnection, ConnectionListener } from './amqp-connection.js';
 const CHANNEL_REOPEN_DELAY_MS = 200;
 
 /** Where a consumer reads: a named durable queue, or a private queue bound to a fanout exchange. */
-export type ConsumerSource = { queue: string } | { fanout: string; deadLetterExchange: string };
+export type ConsumerSource = { queue: string } | { fanout: string };
 
 /**
  * Receives each delivery with a settler bound to the channel that delivered it, who the broker
@@ -48,12 +48,10 @@ export class AmqpConsumer implements ConnectionListener {
     if ('queue' in this.source) queue = this.source.queue;
     else {
       // Events are notifications: a private, auto-deleted queue per subscriber gets a copy of each.
-      ({ queue } = await channel.assertQueue('', {
-        exclusive: true,
-        autoDelete: true,
-        durable: false,
-        arguments: { 'x-dead-letter-exchange': this.source.deadLetterExchange },
-      }));
+      // No dead-letter exchange: an invalid event is dropped (the run state in Redis is the record).
+      // Declaring one would need write permission on the dead-letter fanout, and with it the api
+      // could forge dead letters that fail other clients' jobs (service-users.int.test.ts).
+      ({ queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false }));
       await channel.bindQueue(queue, this.source.fanout, '');
     }
     await channel.consume(queue, (message) => {

@@ -19,7 +19,7 @@ export class AmqpEventBus implements EventBus {
 
   async subscribe(channel: BusChannel, handler: BusHandler): Promise<Subscription> {
     const { names, options } = this.connection;
-    const source = channel === 'events' ? { fanout: names.events, deadLetterExchange: names.dlx } : { queue: names[channel] };
+    const source = channel === 'events' ? { fanout: names.events } : { queue: names[channel] };
     // Prefetch 1: one message in flight per subscriber keeps commands and updates in order.
     const consumer = new AmqpConsumer(this.connection, source, 1, (bytes, redelivered, settle) => {
       void dispatchBusMessage(bytes, redelivered, channel, settle, handler, options.onInvalidMessage);
