@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         String(localEpochs),
       ],
       ...['--eval-every', '1', '--probe-epochs', '0', '--method', method, '--model', model, '--seed', String(s)],
-      ...['--backend', backend, '--quiet', '--out', oursPath],
+      ...['--backend', backend, '--quiet', '--out', oursPath, '--save-model', oursPath.replace(/\.json$/, '.model.json')],
     ]);
     process.stdout.write(`[${((Date.now() - started) / 60000).toFixed(1)} min] PyTorch reference, seed ${s}...\n`);
     await run(PYTHON, [

@@ -11,7 +11,7 @@ export interface Scale {
 
 export const SCALES: Record<Scale['name'], Scale> = {
   full: { name: 'full', trainImages: 20_000, rounds: 30 },
-  pilot: { name: 'pilot', trainImages: 5_000, rounds: 12 },
+  pilot: { name: 'pilot', trainImages: 3_000, rounds: 8 },
 };
 
 export interface StudyRun {
