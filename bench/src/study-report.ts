@@ -117,7 +117,9 @@ export async function writeStudyReport(root: string, scale: Scale, model: string
           g.runs.map((d) => d.run.seed).join(','),
           ...COLUMNS.map((c) => {
             const xs = g.runs.map((d) => values(d.report)[c.key]);
-            return xs.length > 1 ? `${fmt(mean(xs), c.digits)} ± ${fmt(std(xs), c.digits)}` : fmt(mean(xs), c.digits);
+            return xs.length > 1 && Number.isFinite(std(xs))
+              ? `${fmt(mean(xs), c.digits)} ± ${fmt(std(xs), c.digits)}`
+              : fmt(mean(xs), c.digits);
           }),
         ]),
     ),
@@ -143,11 +145,13 @@ export async function writeStudyReport(root: string, scale: Scale, model: string
         const verdict =
           diffs.length < 2
             ? 'too few seeds'
-            : lo > 0
-              ? 'ssd higher (CI above 0)'
-              : hi < 0
-                ? 'ssd lower (CI below 0)'
-                : 'no difference resolved (CI spans 0)';
+            : !Number.isFinite(lo)
+              ? '-'
+              : lo > 0
+                ? 'ssd higher (CI above 0)'
+                : hi < 0
+                  ? 'ssd lower (CI below 0)'
+                  : 'no difference resolved (CI spans 0)';
         return [
           c.title,
           ...diffs.map((d) => fmt(d, c.digits)),
