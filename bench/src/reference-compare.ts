@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { METRICS, sideBySide, verdict, type Metric, type RoundRow } from './compare-table.js';
 
-const PYTHON = '/usr/bin/python3';
+// Debian's python3-torch lives under /usr/bin/python3 (a pyenv python3 first on PATH has no torch); override for another install.
+const PYTHON = process.env.FEDSSD_TORCH_PYTHON ?? '/usr/bin/python3';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
