@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 COLOURS = {'baseline': 'tab:blue', 'ssd': 'tab:red', 'dsr': 'tab:green', 'pd': 'tab:orange'}
 PANELS = [('knn', 'kNN accuracy'), ('unif', 'uniformity -U of h'), ('erank', 'effective rank of h'), ('inter', 'inter-client uniformity'),
-          ('loss', 'training loss')]
+          ('loss', 'training loss (code form)')]
 
 
 def main():
@@ -18,8 +18,8 @@ def main():
     fig, axes = plt.subplots(1, len(PANELS), figsize=(4 * len(PANELS), 3.6))
     for ax, (key, title) in zip(axes, PANELS):
         for run in data['runs']:
-            if run['alpha'] != 0.1:
-                continue
+            if run['alpha'] != 0.1 or (key == 'loss' and run['form'] == 'paper'):
+                continue  # the paper-form DSR loss is ~300x larger and would flatten the others
             pts = [(r['round'], r[key]) for r in run['rounds'] if r[key] is not None]
             if not pts:
                 continue
