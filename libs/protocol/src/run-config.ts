@@ -6,7 +6,7 @@ export const METHODS = ['baseline', 'dsr', 'pd', 'ssd'] as const;
 export type Method = (typeof METHODS)[number];
 export const DATASETS = ['synthetic', 'mnist', 'fashion-mnist', 'cifar10'] as const;
 export type Dataset = (typeof DATASETS)[number];
-export const MODELS = ['small', 'resnet18'] as const;
+export const MODELS = ['small', 'small-signed', 'resnet18'] as const;
 export type ModelKind = (typeof MODELS)[number];
 
 /** Largest uint32, the range of seeds. */

@@ -19,7 +19,7 @@ describe('model spec record', () => {
     const parsed = ModelSpecSchema.safeParse({ kind: 'vit', inputShape: [2, 28], featureDim: 0, width: 9 });
     expect(parsed.success).toBe(false);
     const lines = formatZodError(parsed.error!);
-    expect(lines).toContain("kind: must be one of 'small', 'resnet18' (got \"vit\")");
+    expect(lines).toContain("kind: must be one of 'small', 'small-signed', 'resnet18' (got \"vit\")");
     expect(lines.some((l) => l.startsWith('inputShape'))).toBe(true);
     expect(lines).toContain('featureDim: must be between 1 and 65536 (got 0)');
     expect(lines).toContain('width: must be a number in (0, 4] (got 9)');

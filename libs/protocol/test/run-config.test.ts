@@ -102,7 +102,7 @@ describe('RunConfigSchema', () => {
     [{ clients: '10' }, 'clients: must be an integer between 1 and 1000 (got "10")'],
     [{ method: 'fedprox' }, "method: must be one of 'baseline', 'dsr', 'pd', 'ssd' (got \"fedprox\")"],
     [{ dataset: 'imagenet' }, "dataset: must be one of 'synthetic', 'mnist', 'fashion-mnist', 'cifar10' (got \"imagenet\")"],
-    [{ model: 'vit' }, "model: must be one of 'small', 'resnet18' (got \"vit\")"],
+    [{ model: 'vit' }, "model: must be one of 'small', 'small-signed', 'resnet18' (got \"vit\")"],
     [{ modelWidth: 5 }, 'modelWidth: must be a number in (0, 4] (got 5)'],
     [{ alpha: 0 }, 'alpha: must be a number in (0, 1000000] (got 0)'],
     [{ participation: 0 }, 'participation: must be a number in (0, 1] (got 0)'],

@@ -111,3 +111,30 @@ describe('createModel', () => {
     b.dispose();
   });
 });
+
+describe('small-signed preset', () => {
+  it('when built, then it has the small weights, deterministic outputs of dim 128, and h takes negative values', () => {
+    const signed = createModel('small-signed', 5);
+    const again = createModel('small-signed', 5);
+    const plain = createModel('small', 5);
+    // Same parameter names and initial values as 'small': only the last ReLU is gone.
+    expect(signed.getWeights().map((w) => w.name)).toEqual(plain.getWeights().map((w) => w.name));
+    signed.getWeights().forEach((w, i) => expect(w.values).toEqual(plain.getWeights()[i]?.values));
+    const x = randomImages(8, [28, 28, 1], 2);
+    const h = signed.encode(x);
+    const hAgain = again.encode(x);
+    const hPlain = plain.encode(x);
+    expect(h.shape).toEqual([8, 128]);
+    expect(Array.from(h.dataSync())).toEqual(Array.from(hAgain.dataSync()));
+    const values = Array.from(h.dataSync());
+    // Signed: a good share of the entries is negative (the 'small' preset has none).
+    expect(values.filter((v) => v < 0).length).toBeGreaterThan(values.length / 10);
+    expect(Math.min(...Array.from(hPlain.dataSync()))).toBeGreaterThanOrEqual(0);
+    const { h: ht, zt } = signed.forward(x, true);
+    expect(ht.shape).toEqual([8, 128]);
+    expect(zt.shape).toEqual([8, 128]);
+    expect(Math.min(...Array.from(ht.dataSync()))).toBeLessThan(0);
+    tf.dispose([x, h, hAgain, hPlain, ht, zt]);
+    [signed, again, plain].forEach((m) => m.dispose());
+  });
+});

@@ -12,6 +12,8 @@ export interface SimulateOptions {
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   quiet: boolean;
   /** Save the run after every round into this folder. */
+  /** Write the final global model's weights here as JSON ({name, shape, values}[]), when given. */
+  saveModel: string | undefined;
   checkpoint: string | undefined;
   /** Continue the run saved in `checkpoint`. */
   resume: boolean;
@@ -23,7 +25,7 @@ Runs a federated self-supervised run in one process: K virtual clients, in-memor
 
 Run config (defaults follow docs/METHOD.md; ranges are checked and named on error):
   --method baseline|dsr|pd|ssd   --dataset synthetic|mnist|fashion-mnist|cifar10   --data-dir DIR
-  --model small|resnet18   --model-width W   --clients K   --alpha A   --participation P
+  --model small|small-signed|resnet18   --model-width W   --clients K   --alpha A   --participation P
   --rounds R   --local-epochs E   --batch-size B   --lr LR   --momentum M   --weight-decay WD   --seed S
   --train-limit N (first N training images)   --uniformity BETA   --dsr-coeff GAMMA   --dsr-scale W
   --slice-size M   --dsr-form code|paper   --pd-coeff DELTA   --pd-temperature TAU   --eval-every N
@@ -36,6 +38,7 @@ Simulation:
   --out FILE         report path (default reports/simulate-<method>-seed<seed>.json; a .svg chart is written beside it)
   --backend auto|wasm|cpu|tensorflow (default auto)
   --quiet            no progress bar
+  --save-model FILE  write the final global model's weights as JSON (name, shape, values per tensor)
   --checkpoint DIR   save the run after every round into DIR (a run can then be continued)
   --resume           continue the run saved in --checkpoint DIR (same flags as the first sitting);
                      the result is bit-identical to an uninterrupted run
@@ -51,6 +54,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
     checkpoint: { type: 'string' },
+    'save-model': { type: 'string' },
     resume: { type: 'boolean' },
   };
   for (const f of RUN_CONFIG_FLAGS) options[f.flag] = { type: 'string' };
@@ -72,6 +76,8 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   const checkpoint = typeof values.checkpoint === 'string' ? values.checkpoint : undefined;
   if (checkpoint === '') throw new UserError('--checkpoint: must name a folder (got "")');
   const resume = values.resume === true;
+  const saveModel = typeof values['save-model'] === 'string' ? values['save-model'] : undefined;
+  if (saveModel === '') throw new UserError('--save-model: must name a file (got "")');
   if (resume && checkpoint === undefined) throw new UserError('--resume: needs --checkpoint DIR, the folder the run was saved in');
   return {
     config,
@@ -80,6 +86,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     probeEpochs,
     backend: backend as SimulateOptions['backend'],
     quiet: values.quiet === true,
+    saveModel,
     checkpoint,
     resume,
   };

@@ -101,7 +101,7 @@ export async function simulateCommand(argv: string[], signal: AbortSignal): Prom
     if (saved !== null) say(`resuming the run saved in ${opts.checkpoint} after round ${saved.roundsDone} of ${saved.config.rounds}`);
   }
   let bar: ProgressBar | undefined;
-  const { report } = await simulateRun(
+  const { report, weights } = await simulateRun(
     c,
     { train, test },
     {
@@ -127,6 +127,12 @@ export async function simulateCommand(argv: string[], signal: AbortSignal): Prom
   );
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.saveModel !== undefined) {
+    // Plain JSON so the PyTorch reference (bench/reference/collapse_study.py) can load it without our codecs.
+    const manifest = weights.map((w) => ({ name: w.name, shape: w.shape, values: Array.from(w.values) }));
+    mkdirSync(dirname(opts.saveModel), { recursive: true });
+    writeFileSync(opts.saveModel, JSON.stringify(manifest));
+  }
   const chartPath = opts.out.replace(/\.json$/i, '') + '.svg';
   writeFileSync(chartPath, reportChart(report));
   process.stdout.write(

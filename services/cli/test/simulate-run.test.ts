@@ -54,3 +54,28 @@ describe('fedssd simulate: a small synthetic run', () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*kNN accuracy[\s\S]*<\/svg>/);
   });
 });
+
+describe('fedssd simulate --save-model', () => {
+  it('when given a file, then the final weights are written as a JSON manifest; an empty name is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedssd-sim-'));
+    const model = join(dir, 'model.json');
+    const flags = ['--dataset', 'synthetic', '--clients', '2', '--rounds', '1', '--train-limit', '64', '--test-limit', '20'];
+    const r = await runCli([
+      'simulate',
+      ...flags,
+      ...['--batch-size', '16', '--probe-epochs', '0', '--model', 'small-signed', '--quiet', '--out', join(dir, 'r.json')],
+      ...['--save-model', model],
+    ]);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(model, 'utf8')) as Array<{ name: string; shape: number[]; values: number[] }>;
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report.config.model).toBe('small-signed');
+    const kernel = manifest.find((w) => w.name === 'encoder.block3.conv.kernel');
+    expect(kernel?.shape).toEqual([3, 3, 64, 128]);
+    expect(kernel?.values).toHaveLength(3 * 3 * 64 * 128);
+    expect(manifest.reduce((n, w) => n + w.values.length, 0)).toBe(report.environment.modelParameters);
+    const bad = await runCli(['simulate', ...flags, '--save-model', '']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--save-model: must name a file/);
+  });
+});

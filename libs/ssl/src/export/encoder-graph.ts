@@ -20,12 +20,13 @@ function convBn(g: KerasGraph, from: string, conv: string, bn: string, size: num
 }
 
 /** Small CNN: three conv3x3-BN-ReLU blocks (32/64/128), 2x2 max-pool after the first two, GAP. */
-function smallEncoder(g: KerasGraph, input: string, channels: number): string {
+function smallEncoder(g: KerasGraph, input: string, channels: number, finalRelu: boolean): string {
   let y = input;
   let cin = channels;
   [32, 64, 128].forEach((cout, i, widths) => {
     const name = `encoder.block${i + 1}`;
-    y = g.relu(convBn(g, y, `${name}.conv`, `${name}.bn`, 3, cin, cout, 1), `${kerasLayerName(name)}_relu`);
+    const bn = convBn(g, y, `${name}.conv`, `${name}.bn`, 3, cin, cout, 1);
+    y = finalRelu || i < widths.length - 1 ? g.relu(bn, `${kerasLayerName(name)}_relu`) : bn;
     if (i < widths.length - 1) y = g.maxPool(y, `${kerasLayerName(name)}_pool`);
     cin = cout;
   });
@@ -62,6 +63,9 @@ function resnet18Encoder(g: KerasGraph, input: string, channels: number, width: 
 export function buildEncoderGraph(g: KerasGraph, spec: ModelSpec): { input: string; output: string } {
   const input = g.input('input', spec.inputShape);
   const channels = spec.inputShape[2];
-  const output = spec.kind === 'small' ? smallEncoder(g, input, channels) : resnet18Encoder(g, input, channels, spec.width ?? 1);
+  const output =
+    spec.kind === 'resnet18'
+      ? resnet18Encoder(g, input, channels, spec.width ?? 1)
+      : smallEncoder(g, input, channels, spec.kind === 'small');
   return { input, output };
 }

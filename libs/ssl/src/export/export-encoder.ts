@@ -76,7 +76,8 @@ export function exportEncoder(spec: ModelSpec | ModelKind, weights: Weights): Ex
   const resolved = resolveSpec(spec);
   const graph = new KerasGraph(weightLookup(weights));
   const { input, output } = buildEncoderGraph(graph, resolved);
-  const modelName = resolved.kind === 'small' ? 'small_cnn_encoder' : 'resnet18_encoder';
+  const modelName =
+    resolved.kind === 'resnet18' ? 'resnet18_encoder' : resolved.kind === 'small' ? 'small_cnn_encoder' : 'small_signed_cnn_encoder';
   const modelJson: ModelJson = {
     format: 'layers-model',
     generatedBy: '@fedssd/ssl exportEncoder',

@@ -1,5 +1,5 @@
 export { createModel, type SslModel } from './model.js';
-export { defaultSpec, resolveSpec, type ModelKind, type ModelSpec } from './spec.js';
+export { defaultSpec, isSmallKind, resolveSpec, type ModelKind, type ModelSpec } from './spec.js';
 export {
   BATCH_NORM_TRAIN_GRAD_KERNEL,
   BATCH_NORM_TRAIN_KERNEL,

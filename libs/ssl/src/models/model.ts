@@ -9,7 +9,7 @@ import { batchNorm, linear } from './layers.js';
 import { ParamStore } from './param-store.js';
 import { buildResnet18Encoder } from './resnet18.js';
 import { buildSmallEncoder } from './small-cnn.js';
-import { resolveSpec, type ModelKind, type ModelSpec } from './spec.js';
+import { isSmallKind, resolveSpec, type ModelKind, type ModelSpec } from './spec.js';
 
 export interface SslModel {
   readonly spec: ModelSpec;
@@ -34,7 +34,7 @@ export interface SslModel {
 
 /** Hidden width of the projector: 256 for 'small' (d 128), 4 d for resnet18 (2048 at d 512). */
 function projectorHidden(spec: ModelSpec): number {
-  return spec.kind === 'small' ? 256 : 4 * spec.featureDim;
+  return isSmallKind(spec.kind) ? 256 : 4 * spec.featureDim;
 }
 
 /**
@@ -51,7 +51,9 @@ export function createModel(spec: ModelSpec | ModelKind, seed: number): SslModel
   const d = resolved.featureDim;
   const store = new ParamStore();
   const encoder =
-    resolved.kind === 'small' ? buildSmallEncoder(store, seed, channels) : buildResnet18Encoder(store, seed, channels, resolved.width ?? 1);
+    resolved.kind === 'resnet18'
+      ? buildResnet18Encoder(store, seed, channels, resolved.width ?? 1)
+      : buildSmallEncoder(store, seed, channels, resolved.kind === 'small');
   const hidden = projectorHidden(resolved);
   const fc1 = linear(store, seed, 'projector.fc1', d, hidden);
   const bnRelu = batchNorm<tf.Tensor2D>(store, 'projector.bn', hidden, true);
