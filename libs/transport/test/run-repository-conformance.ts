@@ -99,8 +99,15 @@ export function describeRunRepositoryConformance(name: string, factory: () => Pr
     });
 
     it('when events are appended, then they read back in order with increasing ids, per run, resumable after any id', async () => {
-      const opened = (runId: string, round: number) =>
-        ({ type: 'round.opened', version: 1, runId, round, globalVersion: round - 1, selectedClients: [0], deadline: 1 }) as const;
+      const opened = (runId: string, round: number) => ({
+        type: 'round.opened' as const,
+        version: 1 as const,
+        runId,
+        round,
+        globalVersion: round - 1,
+        selectedClients: [0],
+        deadline: 1,
+      });
       const ids: string[] = [];
       for (let round = 1; round <= 5; round++) ids.push((await h.repo.appendEvent(opened('a', round)))!);
       await h.repo.appendEvent(opened('b', 1));
