@@ -1,5 +1,6 @@
 export type * from './ports.js';
-export { FencedWriteError, PoisonMessageError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export { FencedWriteError, PoisonMessageError, StateRolledBackError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export { guardOwnershipStore, guardRunRepository } from './runs/rollback-guard.js';
 export {
   dispatchBusMessage,
   dispatchJob,
@@ -46,3 +47,4 @@ export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQ
 export { createWorkerLeaseKeeper, type WorkerLeaseKeeperOptions } from './redis/worker-lease-keeper.js';
 export { createSiteDirectory, CorruptSiteRecordError, type SiteDirectory } from './sites/site-directory.js';
 export { compareEventIds, isEventId, EVENT_DEDUPE_WINDOW } from './event-ids.js';
+export { checkSentinelName, redisConnectionOptions, type SentinelAddress, type SentinelOptions } from './redis/redis-connection.js';
