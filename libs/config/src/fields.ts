@@ -84,3 +84,58 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function envLogLevel() {
   return envEnum(LOG_LEVELS);
 }
+
+const HOST = /^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:]{2,39}\]$/;
+
+/**
+ * Sentinel addresses: `host:port,host:port,...` (1-16 entries, IPv6 in brackets), parsed to
+ * `{ host, port }` objects; each bad entry is named in the message.
+ */
+export function envSentinels() {
+  const expected = 'must be 1-16 comma-separated host:port entries with ports 1-65535';
+  return z.string({ error: () => expected }).transform((text, ctx) => {
+    const entries = text
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    if (entries.length < 1 || entries.length > 16) {
+      ctx.addIssue({ code: 'custom', message: `${expected} (got ${entries.length})` });
+      return z.NEVER;
+    }
+    const out: Array<{ host: string; port: number }> = [];
+    for (const entry of entries) {
+      const at = entry.lastIndexOf(':');
+      const host = at > 0 ? entry.slice(0, at) : '';
+      const port = Number(at > 0 ? entry.slice(at + 1) : NaN);
+      if (!HOST.test(host) || !Number.isInteger(port) || port < 1 || port > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `${expected} (got ${shown(entry)})` });
+        return z.NEVER;
+      }
+      out.push({ host: host.startsWith('[') ? host.slice(1, -1) : host, port });
+    }
+    return out;
+  });
+}
+
+/**
+ * Redis through Sentinel, the same two variables in every service: `REDIS_SENTINELS` (unset:
+ * connect to `REDIS_URL` directly) and `REDIS_SENTINEL_NAME`, the monitored primary's name
+ * (default `fedssd`). With Sentinels, `REDIS_URL` still gives the user, password and database.
+ */
+export function sentinelFields() {
+  return {
+    REDIS_SENTINELS: envSentinels().optional(),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `must be 1-64 characters of [A-Za-z0-9_.-] (got ${shown(iss.input)})` })
+      .default('fedssd'),
+  };
+}
+
+/** The stores' `sentinel` option from a config with {@link sentinelFields}; undefined without Sentinels. */
+export function sentinelOption(config: {
+  REDIS_SENTINELS?: Array<{ host: string; port: number }> | undefined;
+  REDIS_SENTINEL_NAME: string;
+}): { sentinels: Array<{ host: string; port: number }>; name: string } | undefined {
+  return config.REDIS_SENTINELS === undefined ? undefined : { sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME };
+}

@@ -1,4 +1,4 @@
-import { modelKey, runKey, siteTargetKey, siteUpdateKey } from '@fedssd/protocol';
+import { eventsKey, modelKey, runKey, siteTargetKey, siteUpdateKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStores } from '@fedssd/transport';
@@ -24,6 +24,7 @@ describe.skipIf(unavailable !== undefined)('a hostile site on Redis (ACL user of
     aTarget: k(siteTargetKey(RUN, 'a')),
     bTarget: k(siteTargetKey(RUN, 'b')),
     bUpdate: k(siteUpdateKey(RUN, 'b', 1)),
+    events: k(eventsKey(RUN)),
   });
 
   /** Every key and value, plus the one setting the CONFIG attack changes. */
@@ -105,6 +106,18 @@ describe.skipIf(unavailable !== undefined)('a hostile site on Redis (ACL user of
       attack: redisAttack((r) => r.set(keys().bUpdate, 'evil')),
       refusal: noPerm('key'),
       tookEffect: async () => (await f.admin.get(keys().bUpdate)) === 'evil',
+    },
+    {
+      name: "append a forged event to the run's event log",
+      attack: redisAttack((r) => r.xadd(keys().events, '*', 'k', 'run.finished:-', 'm', '{}')),
+      refusal: noPerm('command'),
+      tookEffect: async () => (await f.admin.exists(keys().events)) === 1,
+    },
+    {
+      name: "read the run's event log",
+      attack: redisAttack((r) => r.xrange(keys().events, '-', '+')),
+      refusal: noPerm('command'),
+      tookEffect: async () => Array.isArray(stolen),
     },
     {
       name: 'list every key with KEYS',

@@ -63,6 +63,12 @@ describe.skipIf(unavailable !== undefined)('the api and aggregator users', () =>
       expect(await refusedRedis(repo.putRound({ runId: 'r1', round: 1 } as never))).toMatch(/^NOPERM .*keys/);
       expect(await refusedRedis(repo.getTargets('r1'))).toMatch(/^NOPERM .*keys/);
       expect(await refusedRedis(stores.redis.del(`${f.keyPrefix}fedssd:run:{r1}`))).toMatch(/^NOPERM .*command/);
+      // The run's event log: the aggregator appends (a script with XREVRANGE + XADD), the api replays with XRANGE only.
+      const event = { type: 'run.failed', version: 1, runId: 'r1', reason: 'test' } as const;
+      const id = await createRunRepository(admin.state, admin.blobs).appendEvent(event);
+      expect((await repo.readEvents('r1', undefined, 10)).map((e) => [e.id, e.message.type])).toEqual([[id, 'run.failed']]);
+      expect(await refusedRedis(repo.appendEvent({ ...event, reason: 'forged' }))).toMatch(/^NOPERM .*keys/);
+      expect(await refusedRedis(stores.redis.xadd(`${f.keyPrefix}fedssd:run:{r1}:events`, '*', 'm', '{}'))).toMatch(/^NOPERM .*command/);
     } finally {
       await stores.close();
       await admin.close();

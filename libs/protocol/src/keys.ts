@@ -61,6 +61,14 @@ export function metricsKey(runId: string): string {
 }
 
 /**
+ * The run's events (a Redis stream, capped with `XADD MAXLEN ~`): what the api replays to a client
+ * that resumes with `Last-Event-ID`. Written by the aggregator only; entry ids are the SSE ids.
+ */
+export function eventsKey(runId: string): string {
+  return `${run(runId)}:events`;
+}
+
+/**
  * The run's lease: which aggregator replica owns the run (JSON `{ owner, token }`, with a TTL the
  * owner keeps renewing). Absent when no replica owns it.
  */

@@ -54,3 +54,19 @@ export class FencedWriteError extends Error {
     this.name = 'FencedWriteError';
   }
 }
+
+/**
+ * Redis answered with an older state than this process already wrote or read: the run record's
+ * `seq` went down, a run or a model this process stored is gone, or a lease came with a fencing
+ * token not above one seen before. That is what a failover to a replica that had not received the
+ * newest writes looks like (asynchronous replication). Nothing is written on top of it.
+ */
+export class StateRolledBackError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly what: string,
+  ) {
+    super(`run ${runId}: Redis state rolled back (${what}); refusing to write over it`);
+    this.name = 'StateRolledBackError';
+  }
+}

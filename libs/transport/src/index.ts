@@ -1,5 +1,6 @@
 export type * from './ports.js';
-export { FencedWriteError, PoisonMessageError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export { FencedWriteError, PoisonMessageError, StateRolledBackError, TopologyMismatchError, TransportUnavailableError } from './errors.js';
+export { guardOwnershipStore, guardRunRepository } from './runs/rollback-guard.js';
 export {
   dispatchBusMessage,
   dispatchJob,
@@ -24,7 +25,14 @@ export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
 export { RedisOwnershipStore } from './redis/redis-ownership-store.js';
 export { createRedisStores, type RedisStoreOptions, type RedisStores } from './redis/create-redis-stores.js';
-export { createRunRepository, RunNotFoundError, type RunRepository, type TransitionWrites } from './runs/run-repository.js';
+export {
+  createRunRepository,
+  EVENTS_MAX_LEN,
+  RunNotFoundError,
+  type RunEvent,
+  type RunRepository,
+  type TransitionWrites,
+} from './runs/run-repository.js';
 export type { TlsOptions } from './tls.js';
 export { createAmqpSiteTransport, type AmqpSiteOptions, type AmqpSiteTransport } from './rabbitmq/amqp-site-transport.js';
 export { subscribeSiteMessages } from './rabbitmq/amqp-site-updates.js';
@@ -38,3 +46,5 @@ export { AmqpSiteJobPublisher } from './rabbitmq/amqp-site-jobs.js';
 export { upgradeQueuesToQuorum, HOLDING_SUFFIX, type QueueUpgrade, type UpgradeQueuesOptions } from './rabbitmq/upgrade-queues.js';
 export { createWorkerLeaseKeeper, type WorkerLeaseKeeperOptions } from './redis/worker-lease-keeper.js';
 export { createSiteDirectory, CorruptSiteRecordError, type SiteDirectory } from './sites/site-directory.js';
+export { compareEventIds, isEventId, EVENT_DEDUPE_WINDOW } from './event-ids.js';
+export { checkSentinelName, redisConnectionOptions, type SentinelAddress, type SentinelOptions } from './redis/redis-connection.js';

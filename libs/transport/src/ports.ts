@@ -107,6 +107,18 @@ export interface PutBlobOptions {
   fence?: Fence;
 }
 
+export interface AppendEventOptions {
+  /** Approximate cap on the entries kept (older ones are trimmed). */
+  readonly maxLen: number;
+  readonly fence?: Fence;
+}
+
+/** One entry of a run's event log: its id (the SSE id) and the event as JSON text. */
+export interface StoredEvent {
+  readonly id: string;
+  readonly text: string;
+}
+
 /** Binary blobs: global models per version, update deltas, SSD targets. */
 export interface BlobStore {
   /** Returns whether the blob was written (false when `nx` and the key existed). */
@@ -164,6 +176,16 @@ export interface StateStore {
   /** Appends one row to the run's metrics history (oldest first). */
   appendMetrics(runId: string, row: unknown): Promise<void>;
   listMetrics<T = unknown>(runId: string): Promise<T[]>;
+  /**
+   * Appends one event (JSON text) to the run's event log, keeping about the newest `maxLen`.
+   * `identity` names the event within the run (e.g. `round.closed:3`): when one of the last few
+   * entries already has it (an effect redone after a crash or a takeover), nothing is appended
+   * and null is returned; else the new entry's id (`<ms>-<seq>`, increasing). With `fence`, only
+   * while that token is the run's (else `FencedWriteError`).
+   */
+  appendEvent(runId: string, identity: string, text: string, opts: AppendEventOptions): Promise<string | null>;
+  /** Up to `count` events of the run after id `after` (all kept ones when undefined), oldest first. */
+  readEvents(runId: string, after: string | undefined, count: number): Promise<StoredEvent[]>;
   /** Returns true when `member` was not in the set before. */
   addToSet(key: string, member: string): Promise<boolean>;
   /** Members in ascending order. */

@@ -69,6 +69,11 @@ export function describeOwnershipConformance(name: string, factory: () => Promis
         /run o3: writing .* refused: fencing token \d+ is stale/,
       );
       await expect(h.state.setJson('spec:o3', { by: 'a' }, { fence: { runId: 'o3', token: old } })).rejects.toThrow(FencedWriteError);
+      await expect(h.state.appendEvent('o3', 'run.failed:-', '{}', { maxLen: 10, fence: { runId: 'o3', token: old } })).rejects.toThrow(
+        FencedWriteError,
+      );
+      expect(await h.state.readEvents('o3', undefined, 10)).toEqual([]);
+      expect(await h.state.appendEvent('o3', 'run.failed:-', '{}', { maxLen: 10, fence: { runId: 'o3', token: current } })).toMatch(/-/);
       expect(await h.state.getJson(runKey('o3'))).toEqual({ seq: 1, by: 'start' });
       expect(await h.blobs.getBlob(modelKey('o3', 1))).toBeNull();
       expect(await h.state.getJson('spec:o3')).toBeNull();

@@ -1,6 +1,6 @@
 import { RunConfigSchema, type RoundRecord, type RunRecord, type StoredModelSpec } from '@fedssd/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunNotFoundError, type RunRepository } from '../src/index.js';
+import { compareEventIds, RunNotFoundError, type RunRepository } from '../src/index.js';
 
 /** A repository over one adapter family with its own key space; `close` deletes what it wrote. */
 export interface RunRepositoryHarness {
@@ -96,6 +96,36 @@ export function describeRunRepositoryConformance(name: string, factory: () => Pr
       await h.repo.putSpec('a', spec);
       expect(await h.repo.getSpec('a')).toEqual(spec);
       expect(await h.repo.getSpec('b')).toBeNull();
+    });
+
+    it('when events are appended, then they read back in order with increasing ids, per run, resumable after any id', async () => {
+      const opened = (runId: string, round: number) => ({
+        type: 'round.opened' as const,
+        version: 1 as const,
+        runId,
+        round,
+        globalVersion: round - 1,
+        selectedClients: [0],
+        deadline: 1,
+      });
+      const ids: string[] = [];
+      for (let round = 1; round <= 5; round++) ids.push((await h.repo.appendEvent(opened('a', round)))!);
+      await h.repo.appendEvent(opened('b', 1));
+      for (let i = 1; i < ids.length; i++) expect(compareEventIds(ids[i - 1]!, ids[i]!)).toBe(-1);
+      const all = await h.repo.readEvents('a', undefined, 100);
+      expect(all.map((e) => e.id)).toEqual(ids);
+      expect(all.map((e) => (e.message.type === 'round.opened' ? e.message.round : 0))).toEqual([1, 2, 3, 4, 5]);
+      expect((await h.repo.readEvents('a', ids[1], 2)).map((e) => e.id)).toEqual(ids.slice(2, 4));
+      expect(await h.repo.readEvents('a', ids[4], 10)).toEqual([]);
+      expect((await h.repo.readEvents('b', undefined, 10)).length).toBe(1);
+      expect(await h.repo.readEvents('none', undefined, 10)).toEqual([]);
+    });
+
+    it('when an event of the same type and round is appended again (a redone effect), then it is kept once', async () => {
+      const closed = { type: 'run.failed', version: 1, runId: 'a', reason: 'x' } as const;
+      expect(await h.repo.appendEvent(closed)).toMatch(/^\d+-\d+$/);
+      expect(await h.repo.appendEvent({ ...closed, reason: 'again' })).toBeNull();
+      expect((await h.repo.readEvents('a', undefined, 10)).map((e) => e.message)).toMatchObject([{ reason: 'x' }]);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, tlsFileFields } from '@fedssd/config';
+import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, tlsFileFields, sentinelFields } from '@fedssd/config';
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import { z } from 'zod';
 
@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const AggregatorConfigSchema = z.object({
   RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Find the Redis primary through these Sentinels (`host:port,...`); REDIS_URL then gives only user, password and database. */
+  ...sentinelFields(),
   /** Prefix of broker names and Redis keys (parallel deployments on one broker); default none. */
   FEDSSD_PREFIX: z
     .string()

@@ -4,12 +4,14 @@ import { closeInOrder, createLogger, createMetrics, startOpsServer, type OpsServ
 import { initBackend, setCrc32 } from '@fedssd/tensor';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { loadConfigOrExit, readTlsFiles } from '@fedssd/config';
+import { loadConfigOrExit, readTlsFiles, sentinelOption } from '@fedssd/config';
 import { declareFederatedTopology } from '@fedssd/federation';
 import {
   AmqpSiteJobPublisher,
   createAmqpTransport,
   createRedisStores,
+  guardOwnershipStore,
+  guardRunRepository,
   createRunRepository,
   createWorkerLeaseKeeper,
   subscribeSiteMessages,
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
 
   const rabbitTls = readTlsFiles('RABBITMQ', config);
   const redisTls = readTlsFiles('REDIS', config);
+  const sentinel = sentinelOption(config);
   // Unique per process: the lease holder's name, in logs and on the broker connection.
   const replicaId = config.AGGREGATOR_REPLICA_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const amqp = (open.amqp = await createAmqpTransport({
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
   }));
   const redis = (open.redis = await createRedisStores({
     url: config.REDIS_URL,
+    ...(sentinel !== undefined ? { sentinel } : {}),
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
     ...(redisTls !== undefined ? { tls: redisTls } : {}),
   }));
@@ -129,7 +133,8 @@ async function main(): Promise<void> {
   const aggregator = (open.aggregator = createAggregator({
     bus: amqp.bus,
     jobs: amqp.jobs,
-    runs: createRunRepository(redis.state, redis.blobs),
+    // Refuses a state older than one this process wrote or read (a failover that lost writes).
+    runs: guardRunRepository(createRunRepository(redis.state, redis.blobs)),
     blobs: redis.blobs,
     logger: log,
     metrics,
@@ -150,9 +155,11 @@ async function main(): Promise<void> {
     },
     // Always leased, so a second replica (scaled up, or overlapping in a rollout) can never race this one.
     replicas: {
-      store: redis.ownership,
+      store: guardOwnershipStore(redis.ownership),
       keeper: createWorkerLeaseKeeper({
         url: config.REDIS_URL,
+        ...(sentinel !== undefined ? { sentinel } : {}),
+        ...(sentinel !== undefined ? { sentinel } : {}),
         ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
         owner: replicaId,
         ttlMs: config.AGGREGATOR_LEASE_MS,

@@ -1,5 +1,5 @@
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
-import { envBool, envInt, envLogLevel, envPort, envSecret, envString, envUrl, tlsFileFields } from '@fedssd/config';
+import { envBool, envInt, envLogLevel, envPort, envSecret, envString, envUrl, tlsFileFields, sentinelFields } from '@fedssd/config';
 import { z } from 'zod';
 
 /**
@@ -17,6 +17,8 @@ export const ApiConfigSchema = z
     API_TOKEN: envSecret(16),
     RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
     REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    /** Find the Redis primary through these Sentinels (`host:port,...`); REDIS_URL then gives only user, password and database. */
+    ...sentinelFields(),
     /**
      * Declare the broker topology on connect (default true). Set false when the api runs on its own
      * least-privilege user (no configure permission): the aggregator declares the topology then,

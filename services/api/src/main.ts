@@ -1,4 +1,4 @@
-import { ConfigError, EXIT_CONFIG, loadConfigOrExit, readTlsFiles } from '@fedssd/config';
+import { ConfigError, EXIT_CONFIG, loadConfigOrExit, readTlsFiles, sentinelOption } from '@fedssd/config';
 import { closeInOrder, createLogger, createMetrics } from '@fedssd/telemetry';
 import {
   createAmqpTransport,
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
 
   const rabbitTls = readTlsFiles('RABBITMQ', config);
   const redisTls = readTlsFiles('REDIS', config);
+  const sentinel = sentinelOption(config);
   const amqp = (open.amqp = await createAmqpTransport({
     url: config.RABBITMQ_URL,
     ...(prefix !== undefined ? { prefix } : {}),
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   }));
   const redis = (open.redis = await createRedisStores({
     url: config.REDIS_URL,
+    ...(sentinel !== undefined ? { sentinel } : {}),
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
     ...(redisTls !== undefined ? { tls: redisTls } : {}),
   }));

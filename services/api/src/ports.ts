@@ -22,6 +22,8 @@ export interface RunStore {
   getModel(runId: string, version: number): Promise<Uint8Array | null>;
   /** The model spec stored with model v0; null for runs stored before specs were. */
   getSpec(runId: string): Promise<StoredModelSpec | null>;
+  /** Up to `count` events of the run's log after entry `after` (from the oldest kept when undefined), oldest first. */
+  readEvents(runId: string, after: string | undefined, count: number): Promise<Array<{ id: string; message: Message }>>;
 }
 
 export interface BusSubscription {

@@ -15,6 +15,17 @@ export const ModelQuerySchema = z.object({
   version: intParam(0, 10_000).optional().describe('Model version; the latest when absent'),
 });
 
+/** An event log entry id (a Redis stream id, `<ms>-<seq>`): `Last-Event-ID` and `?after=`. */
+export const EventIdSchema = z
+  .string()
+  .regex(/^\d{1,20}-\d{1,20}$/, { error: 'must be an event id as sent in the `id:` field, <ms>-<seq> (e.g. 1733380000000-0)' });
+export const EventsQuerySchema = z.object({
+  after: EventIdSchema.optional().describe('Resume after this event id (as `Last-Event-ID`; the header wins when both are sent)'),
+});
+export const EventsHeadersSchema = z.looseObject({
+  'last-event-id': EventIdSchema.optional().describe('Resume after this event id (browsers send it when they reconnect)'),
+});
+
 export const ErrorBodySchema = z.object({
   error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
 });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { MESSAGE_VERSION } from '@fedssd/protocol';
+import { MESSAGE_VERSION, type MessageInput } from '@fedssd/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH, build, type TestApp } from './helper.js';
 
@@ -37,6 +37,25 @@ const opened = (runId: string, round: number) => ({
   deadline: 1_000_000,
 });
 
+/** What the aggregator does for each event: append it to the run's log, then publish it on the fanout. */
+async function emit(message: MessageInput): Promise<string | null> {
+  const id = await t.runs.appendEvent(message);
+  await t.transport.bus.publish(message);
+  return id;
+}
+
+const finished = (runId: string) => ({
+  type: 'run.finished' as const,
+  version: MESSAGE_VERSION as 1,
+  runId,
+  roundsCompleted: 2,
+  globalVersion: 2,
+});
+
+/** The `id:` and `event:` of every frame, in order. */
+const frames = (text: string) =>
+  [...text.matchAll(/id: (\S+)\nevent: (\S+)\ndata: (.*)\n\n/g)].map((m) => ({ id: m[1]!, type: m[2]!, data: m[3]! }));
+
 describe('GET /v1/runs/:id/events', () => {
   it("when an event of the run is published on the bus, then the stream delivers it (and not other runs' events)", async () => {
     t = await build({ sseHeartbeatMs: 20 });
@@ -46,13 +65,13 @@ describe('GET /v1/runs/:id/events', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reading = readUntil(res.body!, (text) => text.includes('event: round.opened') && text.includes(': heartbeat'));
-    await t.transport.bus.publish(opened('other-run', 1));
-    await t.transport.bus.publish(opened('run-1', 1));
+    await emit(opened('other-run', 1));
+    const id = await emit(opened('run-1', 1));
     const text = await reading;
     expect(text).toContain(': subscribed to run run-1');
-    const frame = /id: (\d+)\nevent: round\.opened\ndata: (.*)\n\n/.exec(text);
-    expect(frame?.[1]).toBe('1');
-    expect(JSON.parse(frame![2]!)).toMatchObject({ runId: 'run-1', round: 1, selectedClients: [0, 1] });
+    const got = frames(text);
+    expect(got.map((f) => f.id)).toEqual([id]);
+    expect(JSON.parse(got[0]!.data)).toMatchObject({ runId: 'run-1', round: 1, selectedClients: [0, 1] });
     expect(text).not.toContain('other-run');
   });
 
@@ -62,9 +81,84 @@ describe('GET /v1/runs/:id/events', () => {
     const base = await listen(t.app);
     const res = await fetch(`${base}/v1/runs/run-1/events`, { headers: AUTH });
     const reading = readUntil(res.body!, () => false);
-    await t.transport.bus.publish({ type: 'run.finished', version: MESSAGE_VERSION, runId: 'run-1', roundsCompleted: 2, globalVersion: 2 });
+    await emit(finished('run-1'));
     const text = await reading; // resolves only when the server ends the stream
     expect(text).toContain('event: run.finished');
+  });
+
+  it('when a client connects after events were logged, then it gets them all from the oldest, in order, then the live ones', async () => {
+    t = await build({ sseHeartbeatMs: 1_000 });
+    await t.createRun();
+    const ids = [await emit(opened('run-1', 1)), await emit(opened('run-1', 2))];
+    const base = await listen(t.app);
+    const res = await fetch(`${base}/v1/runs/run-1/events`, { headers: AUTH });
+    const reading = readUntil(res.body!, () => false);
+    ids.push(await emit(opened('run-1', 3)), await emit(finished('run-1')));
+    const got = frames(await reading);
+    expect(got.map((f) => f.id)).toEqual(ids);
+    expect(got.map((f) => f.type)).toEqual(['round.opened', 'round.opened', 'round.opened', 'run.finished']);
+  });
+
+  it('when a client resumes with Last-Event-ID (or ?after=), then it gets exactly the events after that id', async () => {
+    t = await build();
+    await t.createRun();
+    const ids = [];
+    for (let round = 1; round <= 3; round++) ids.push(await emit(opened('run-1', round)));
+    ids.push(await emit(finished('run-1')));
+    const base = await listen(t.app);
+    const byHeader = await fetch(`${base}/v1/runs/run-1/events`, { headers: { ...AUTH, 'last-event-id': ids[1]! } });
+    expect(frames(await readUntil(byHeader.body!, () => false)).map((f) => f.id)).toEqual(ids.slice(2));
+    const byQuery = await fetch(`${base}/v1/runs/run-1/events?after=${ids[0]}`, { headers: AUTH });
+    expect(frames(await readUntil(byQuery.body!, () => false)).map((f) => f.id)).toEqual(ids.slice(1));
+  });
+
+  it('when the fanout message is lost, then the next heartbeat still delivers the logged event', async () => {
+    t = await build({ sseHeartbeatMs: 20 });
+    await t.createRun();
+    const base = await listen(t.app);
+    const res = await fetch(`${base}/v1/runs/run-1/events`, { headers: AUTH });
+    const reading = readUntil(res.body!, () => false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const id = await t.runs.appendEvent(opened('run-1', 1)); // logged, never published
+    await t.runs.appendEvent(finished('run-1'));
+    const got = frames(await reading);
+    expect(got.map((f) => f.type)).toEqual(['round.opened', 'run.finished']);
+    expect(got[0]!.id).toBe(id);
+  });
+
+  it('when the aggregator redoes an emit (same type and round), then the log and the stream hold it once', async () => {
+    t = await build();
+    await t.createRun();
+    const first = await emit(opened('run-1', 1));
+    expect(await emit(opened('run-1', 1))).toBeNull();
+    await emit(finished('run-1'));
+    const base = await listen(t.app);
+    const res = await fetch(`${base}/v1/runs/run-1/events`, { headers: AUTH });
+    const got = frames(await readUntil(res.body!, () => false));
+    expect(got.map((f) => f.id)).toEqual([first, expect.any(String)]);
+  });
+
+  it('when Last-Event-ID or after is not an event id, then 400 VALIDATION_FAILED naming the field', async () => {
+    t = await build();
+    await t.createRun();
+    const header = await t.app.inject({ url: '/v1/runs/run-1/events', headers: { ...AUTH, 'last-event-id': '12' } });
+    expect(header.statusCode).toBe(400);
+    expect(header.json().error.code).toBe('VALIDATION_FAILED');
+    expect(header.json().error.message).toMatch(/last-event-id.*<ms>-<seq>/i);
+    const query = await t.app.inject({ url: '/v1/runs/run-1/events?after=abc', headers: AUTH });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().error.message).toMatch(/after.*<ms>-<seq>/i);
+  });
+
+  it('when the event log cannot be read, then 503 UNAVAILABLE before any stream starts', async () => {
+    t = await build();
+    await t.createRun();
+    t.runs.readEvents = async () => {
+      throw new Error('redis down');
+    };
+    const res = await t.app.inject({ url: '/v1/runs/run-1/events', headers: AUTH });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('UNAVAILABLE');
   });
 
   it('when the app closes while a client is connected, then the stream ends and close does not hang', async () => {

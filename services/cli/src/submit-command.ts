@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { MetricsRow, RunRecord } from '@fedssd/protocol';
 import { buildRunConfig, joinNegativeValues, RUN_CONFIG_FLAGS } from './run-config-flags.js';
+import { followEvents, RetryableError } from './event-follower.js';
 import { num, renderTable } from './table.js';
 import { UserError } from './user-error.js';
 
 export const SUBMIT_HELP = `Usage: fedssd submit [run-config flags] [--api URL] [--token T] [--no-follow]
 
-Creates a run through the API (auto-advancing rounds) and follows its events until it finishes,
+Creates a run through the API (auto-advancing rounds) and follows its events until it finishes
+(when the connection drops it reconnects by itself and resumes after the last event seen),
 then prints the per-round metrics. Run-config flags are those of \`fedssd simulate\`, plus:
 
   --mode simulation|federated   simulation (default): virtual clients of a public data set;
@@ -22,7 +24,7 @@ then prints the per-round metrics. Run-config flags are those of \`fedssd simula
 
 interface Client {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
-  stream(path: string): Promise<ReadableStream<Uint8Array>>;
+  stream(path: string, lastEventId?: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 function createClient(base: string, token: string): Client {
@@ -35,13 +37,14 @@ function createClient(base: string, token: string): Client {
     } catch {
       /* not JSON */
     }
-    throw new UserError(`${what}: HTTP ${res.status}: ${message}`);
+    const line = `${what}: HTTP ${res.status}: ${message}`;
+    throw res.status >= 500 ? new RetryableError(line) : new UserError(line);
   };
   const call = async (path: string, init: RequestInit): Promise<Response> => {
     try {
       return await fetch(`${base}${path}`, init);
     } catch (error) {
-      throw new UserError(`cannot reach the API at ${base} (${(error as Error).message}); is \`fedssd up\` running?`);
+      throw new RetryableError(`cannot reach the API at ${base} (${(error as Error).message}); is \`fedssd up\` running?`);
     }
   };
   return {
@@ -54,33 +57,15 @@ function createClient(base: string, token: string): Client {
       if (!res.ok) return fail(res, `${method} ${path}`);
       return (await res.json()) as never;
     },
-    async stream(path) {
-      const res = await call(path, { headers: { ...headers, accept: 'text/event-stream' } });
+    async stream(path, lastEventId) {
+      const sent: Record<string, string> = { ...headers, accept: 'text/event-stream' };
+      // Resume after the last event seen: the api sends exactly the ones after it.
+      if (lastEventId !== undefined) sent['last-event-id'] = lastEventId;
+      const res = await call(path, { headers: sent });
       if (!res.ok || !res.body) return fail(res, `GET ${path}`);
       return res.body;
     },
   };
-}
-
-/** Yields `{ event, data }` from a server-sent-events byte stream. */
-async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trim());
-      }
-      if (data.length) yield { event, data: data.join('\n') };
-    }
-  }
 }
 
 function describe(event: string, payload: Record<string, unknown>): string {
@@ -138,19 +123,23 @@ export async function submitCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${run.runId}\n`);
     return 0;
   }
-  const events = await api.stream(`/v1/runs/${encodeURIComponent(run.runId)}/events`);
   let failed = false;
-  for await (const { event, data } of readEvents(events)) {
-    let payload: Record<string, unknown>;
-    try {
-      payload = JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    process.stderr.write(`${describe(event, payload)}\n`);
-    if (event === 'run.failed') failed = true;
-    if (event === 'run.finished' || event === 'run.failed') break;
-  }
+  await followEvents({
+    open: (lastEventId) => api.stream(`/v1/runs/${encodeURIComponent(run.runId)}/events`, lastEventId),
+    onEvent: ({ event, data }) => {
+      let payload: Record<string, unknown>;
+      try {
+        payload = JSON.parse(data) as Record<string, unknown>;
+      } catch {
+        return false;
+      }
+      process.stderr.write(`${describe(event, payload)}\n`);
+      if (event === 'run.failed') failed = true;
+      return event === 'run.finished' || event === 'run.failed';
+    },
+    onRetry: (attempt, delayMs, why) =>
+      process.stderr.write(`event stream lost (${why}); reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})\n`),
+  });
   const { rounds: rows } = await api.request<{ rounds: MetricsRow[] }>('GET', `/v1/runs/${encodeURIComponent(run.runId)}/metrics`);
   process.stdout.write(
     `${renderTable(

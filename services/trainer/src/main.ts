@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loadConfigOrExit, readTlsFiles } from '@fedssd/config';
+import { loadConfigOrExit, readTlsFiles, sentinelOption } from '@fedssd/config';
 import { createDatasetLoader } from '@fedssd/data/node';
 import { createTrainer } from '@fedssd/runtime';
 import { closeInOrder, createLogger, createMetrics, startOpsServer } from '@fedssd/telemetry';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   log.info({ backend: backend.kind, notes: backend.notes }, 'backend selected');
   const rabbitTls = readTlsFiles('RABBITMQ', config);
   const redisTls = readTlsFiles('REDIS', config);
+  const sentinel = sentinelOption(config);
   const startOps = async (connected: () => boolean) => {
     open.ops = await startOpsServer({
       port: config.TRAINER_METRICS_PORT,
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   open.amqp = amqp;
   const redis = await createRedisStores({
     url: config.REDIS_URL,
+    ...(sentinel !== undefined ? { sentinel } : {}),
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
     ...(redisTls !== undefined ? { tls: redisTls } : {}),
   });

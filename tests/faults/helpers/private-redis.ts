@@ -31,14 +31,26 @@ async function ping(port: number): Promise<boolean> {
   }
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** `persistence: false` runs without AOF (a soak measures memory, not durability); default on. */
+export async function startPrivateRedis(options: { persistence?: boolean } = {}): Promise<PrivateRedis> {
+  const persistence = options.persistence ?? true;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'faults-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        ...(persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : []),
+        '--save',
+        '',
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(`private redis on ${port}`, async () => ((await ping(port)) ? true : undefined), 10_000, 100);

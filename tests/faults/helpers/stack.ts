@@ -50,7 +50,10 @@ export interface Stack {
 }
 
 /** Connects under a fresh prefix, or returns why it cannot (a failure under CI=true is the caller's call). */
-export async function createStack(label: string, options: { redisUrl?: string; jobAttempts?: number } = {}): Promise<Stack | string> {
+export async function createStack(
+  label: string,
+  options: { redisUrl?: string; jobAttempts?: number; sentinel?: { sentinels: string; name: string } } = {},
+): Promise<Stack | string> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const prefix = `faults-${label}-${randomUUID().slice(0, 8)}`;
   let amqp: AmqpTransport | undefined;
@@ -59,7 +62,14 @@ export async function createStack(label: string, options: { redisUrl?: string; j
     // The test's own connection declares the topology first: with the services' job attempts.
     const jobAttempts = options.jobAttempts !== undefined ? { jobAttempts: options.jobAttempts } : {};
     amqp = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: prefix, startTimeoutMs: 3_000, ...jobAttempts });
-    redis = await createRedisStores({ url: redisUrl, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000 });
+    const sentinel =
+      options.sentinel === undefined
+        ? undefined
+        : {
+            name: options.sentinel.name,
+            sentinels: options.sentinel.sentinels.split(',').map((e) => ({ host: e.split(':')[0]!, port: Number(e.split(':')[1]) })),
+          };
+    redis = await createRedisStores({ url: redisUrl, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000, ...(sentinel ? { sentinel } : {}) });
   } catch (error) {
     await amqp?.close().catch(() => undefined);
     return `RabbitMQ (${RABBITMQ_URL}) or Redis (${redisUrl}) not reachable: ${(error as Error).message}`;
@@ -74,6 +84,7 @@ export async function createStack(label: string, options: { redisUrl?: string; j
     FEDSSD_BACKEND: 'wasm',
     SHUTDOWN_GRACE_MS: '20000',
     ...(options.jobAttempts !== undefined ? { FEDSSD_JOB_ATTEMPTS: String(options.jobAttempts) } : {}),
+    ...(options.sentinel !== undefined ? { REDIS_SENTINELS: options.sentinel.sentinels, REDIS_SENTINEL_NAME: options.sentinel.name } : {}),
   };
   const services = new Map<string, ServiceProcess>();
   const runs = createRunRepository(redis.state, redis.blobs);

@@ -64,8 +64,9 @@ export function aggregatorRedisAcl(prefix: string, password: string): string[] {
 
 /**
  * The api: create and read run records and the runs index, stop a run (a compare-and-set
- * script on the run record), read round records, metrics and global models, read the site
- * registry for `GET /v1/sites`. It cannot write models, rounds, targets or updates.
+ * script on the run record), read round records, metrics, global models and run event logs
+ * (XRANGE, for SSE replay), read the site registry for `GET /v1/sites`. It cannot write models,
+ * rounds, targets, updates or events (the aggregator alone appends to a run's event log).
  */
 export function apiRedisAcl(prefix: string, password: string): string[] {
   const k = escapeGlob(redisKeyPrefix(prefix));
@@ -81,6 +82,7 @@ export function apiRedisAcl(prefix: string, password: string): string[] {
     '+sadd',
     '+smembers',
     '+lrange',
+    '+xrange',
     '+eval',
     '+evalsha',
     '+info',
@@ -90,6 +92,7 @@ export function apiRedisAcl(prefix: string, password: string): string[] {
     `~${k}fedssd:runs`,
     `%R~${k}fedssd:run:*:round:*`,
     `%R~${k}fedssd:run:*:metrics`,
+    `%R~${k}fedssd:run:*:events`,
     `%R~${k}fedssd:run:*:model:v*`,
     `%R~${k}fedssd:sites`,
     `%R~${k}fedssd:site:*`,

@@ -8,7 +8,14 @@ import {
   type SiteMessage,
   type UpdateReady,
 } from '@fedssd/protocol';
-import { createSiteDirectory, FencedWriteError, type JobFailure, type SiteDelivery, type Subscription } from '@fedssd/transport';
+import {
+  createSiteDirectory,
+  FencedWriteError,
+  StateRolledBackError,
+  type JobFailure,
+  type SiteDelivery,
+  type Subscription,
+} from '@fedssd/transport';
 import { checkUpdateContent, UPDATE_REJECT_REASONS, type SampleRule, type UpdateRejectReason } from './check-update.js';
 import { resolveOptions, systemClock, type AggregatorDeps } from './deps.js';
 import { createEngineEvaluator } from './evaluator.js';
@@ -135,6 +142,15 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       if (error instanceof FencedWriteError) {
         ownership.lost(runId, error);
         throw error;
+      }
+      if (error instanceof StateRolledBackError) {
+        // Redis lost writes this process made (failover to a lagging replica). Acting on the older
+        // state would redo rounds and re-emit events that clients already saw: refuse, say so
+        // loudly, and read again later (an operator restores or fails the run; see RELIABILITY.md).
+        deps.metrics.runOwnershipTotal.inc({ event: 'refused' });
+        log.error({ runId, event: event.type, err: error }, 'refusing a rolled-back Redis state');
+        timers.arm(runId, 'retry', clock.now() + options.closeRetryMs, () => later(runId, { type: 'restart' }));
+        return;
       }
       const attempts = (stepAttempts.get(runId) ?? 0) + 1;
       stepAttempts.set(runId, attempts);

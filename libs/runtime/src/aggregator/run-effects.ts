@@ -114,6 +114,9 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
           m.stopped ? 'run stopped' : 'run finished',
         );
       }
+      // The log first: a client that resumes (Last-Event-ID) reads it, and the live message only
+      // wakes the api up to read it, so an event on the bus is always already in the log.
+      await d.runs.appendEvent(m, d.fence(runId));
       return d.bus.publish(m);
     }
     case 'release-updates':

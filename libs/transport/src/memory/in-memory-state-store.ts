@@ -1,5 +1,6 @@
-import { fenceKey, metricsKey } from '@fedssd/protocol';
-import type { Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
+import { eventsKey, fenceKey, metricsKey } from '@fedssd/protocol';
+import type { AppendEventOptions, Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore, StoredEvent } from '../ports.js';
+import { compareEventIds, EVENT_DEDUPE_WINDOW } from '../event-ids.js';
 import { checkFenced, checkTtl, toJson } from '../checks.js';
 import { FencedWriteError } from '../errors.js';
 import { ExpiringMap } from './expiring-map.js';
@@ -94,6 +95,31 @@ export class InMemoryStateStore implements StateStore {
 
   async listMetrics<T = unknown>(runId: string): Promise<T[]> {
     return (this.lists.get(metricsKey(runId)) ?? []).map((text) => JSON.parse(text) as T);
+  }
+
+  async appendEvent(runId: string, identity: string, text: string, opts: AppendEventOptions): Promise<string | null> {
+    if (!Number.isInteger(opts.maxLen) || opts.maxLen < 1)
+      throw new RangeError(`maxLen must be a positive integer (got ${String(opts.maxLen)})`);
+    if (opts.fence !== undefined) this.checkFence(opts.fence, `appending event ${identity}`);
+    // Entries live in a list (so snapshots carry them) as JSON { id, k, m }; ids count up from 1-0.
+    const key = eventsKey(runId);
+    const list = this.lists.get(key) ?? [];
+    const entries = list.map((row) => JSON.parse(row) as { id: string; k: string; m: string });
+    if (entries.slice(-EVENT_DEDUPE_WINDOW).some((e) => e.k === identity)) return null;
+    const last = entries.at(-1);
+    const id = `${last === undefined ? 1 : Number(last.id.split('-')[0]) + 1}-0`;
+    list.push(JSON.stringify({ id, k: identity, m: text }));
+    if (list.length > opts.maxLen) list.splice(0, list.length - opts.maxLen);
+    this.lists.set(key, list);
+    return id;
+  }
+
+  async readEvents(runId: string, after: string | undefined, count: number): Promise<StoredEvent[]> {
+    const entries = (this.lists.get(eventsKey(runId)) ?? []).map((row) => JSON.parse(row) as { id: string; m: string });
+    return entries
+      .filter((e) => after === undefined || compareEventIds(e.id, after) > 0)
+      .slice(0, count)
+      .map((e) => ({ id: e.id, text: e.m }));
   }
 
   async addToSet(key: string, member: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { TransportUnavailableError } from '../errors.js';
 import { checkTlsScheme, tlsSocketOptions, type TlsOptions } from '../tls.js';
 import { RedisBlobStore } from './redis-blob-store.js';
+import { redisConnectionOptions, type SentinelOptions } from './redis-connection.js';
 import { RedisOwnershipStore } from './redis-ownership-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 
@@ -25,6 +26,8 @@ export interface RedisStoreOptions {
   readyCheck?: boolean;
   /** Shown by `CLIENT LIST` (needs `client|setname` in the user's ACL); default none. */
   connectionName?: string;
+  /** Find the primary through these Sentinels (the URL then gives only user, password, database); default: connect to the URL. */
+  sentinel?: SentinelOptions;
 }
 
 /** Both Redis stores over one client. */
@@ -44,15 +47,18 @@ export interface RedisStores {
 export async function createRedisStores(options: RedisStoreOptions): Promise<RedisStores> {
   const prefix = options.keyPrefix ?? '';
   checkTlsScheme(options.url, options.tls, 'rediss:');
-  const redis = new Redis(options.url, {
+  const target = redisConnectionOptions(options.url, options.sentinel);
+  const redisOptions = {
+    ...target.options,
     lazyConnect: true,
     enableReadyCheck: options.readyCheck ?? true,
     ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),
     ...(options.tls !== undefined ? { tls: tlsSocketOptions(options.tls) } : {}),
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     // Cap the backoff so a restarted Redis is picked up within a few seconds.
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
-  });
+    retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2_000),
+  };
+  const redis = target.url !== undefined ? new Redis(target.url, redisOptions) : new Redis(redisOptions);
   // Reported through failing commands; an unhandled 'error' would crash. The last one is kept because
   // ioredis rejects `connect()` with a bare "Connection is closed." when TLS or AUTH was the cause.
   let lastError: Error | undefined;

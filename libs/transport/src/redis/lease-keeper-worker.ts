@@ -8,10 +8,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { RENEW_SCRIPT } from './ownership-scripts.js';
+import { redisConnectionOptions, type SentinelOptions } from './redis-connection.js';
 
 /** What the main thread hands the worker at start. */
 export interface LeaseWorkerData {
   readonly url: string;
+  readonly sentinel?: SentinelOptions;
   readonly tls?: { ca?: Uint8Array; cert?: Uint8Array; key?: Uint8Array };
   readonly connectionName?: string;
   readonly owner: string;
@@ -36,13 +38,16 @@ const port = parentPort;
 if (port === null) throw new Error('lease-keeper-worker must run as a worker thread');
 const data = workerData as LeaseWorkerData;
 const buf = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b));
-const redis = new Redis(data.url, {
+const target = redisConnectionOptions(data.url, data.sentinel);
+const redisOptions = {
+  ...target.options,
   ...(data.connectionName !== undefined ? { connectionName: data.connectionName } : {}),
   ...(data.tls !== undefined ? { tls: { ca: buf(data.tls.ca), cert: buf(data.tls.cert), key: buf(data.tls.key) } } : {}),
   // A renewal that waits longer than a lease is worthless: fail fast and try again next tick.
   maxRetriesPerRequest: 1,
-  retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
-});
+  retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1_000),
+};
+const redis = target.url !== undefined ? new Redis(target.url, redisOptions) : new Redis(redisOptions);
 redis.on('error', () => {}); // reported through failing renewals
 
 const kept = new Map<string, { token: number; leaseKey: string; fenceKey: string }>();

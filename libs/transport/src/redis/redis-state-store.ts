@@ -1,8 +1,9 @@
-import { fenceKey, metricsKey } from '@fedssd/protocol';
+import { eventsKey, fenceKey, metricsKey } from '@fedssd/protocol';
 import type { Redis } from 'ioredis';
 import { checkFenced, checkTtl, toJson } from '../checks.js';
+import { EVENT_DEDUPE_WINDOW } from '../event-ids.js';
 import { FencedWriteError } from '../errors.js';
-import type { Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore } from '../ports.js';
+import type { AppendEventOptions, Fence, GuardedKey, JsonWrite, SetJsonOptions, StateStore, StoredEvent } from '../ports.js';
 import { FENCED_SET_SCRIPT } from './ownership-scripts.js';
 
 /**
@@ -47,6 +48,23 @@ if ARGV[2] == '1' then writes = writes - 1 end
 for i = 1, writes do redis.call('SET', KEYS[i + 1], ARGV[i + 3]) end
 if ARGV[2] == '1' then redis.call('RPUSH', KEYS[writes + 2], ARGV[#ARGV]) end
 return 1`;
+
+/**
+ * appendEvent: KEYS[1] the run's event stream, KEYS[2] its fence key when ARGV[4] is a token (not
+ * '-'). ARGV: identity, event JSON, max length, token, dedupe window. Returns the new entry id, nil
+ * when one of the newest entries already carries the identity (a redone effect), -2 when fenced.
+ * One script, so the check and the XADD cannot interleave with another writer.
+ */
+const APPEND_EVENT_SCRIPT = `
+if ARGV[4] ~= '-' and redis.call('GET', KEYS[2]) ~= ARGV[4] then return -2 end
+local recent = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', tonumber(ARGV[5]))
+for _, entry in ipairs(recent) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'k' and fields[i + 1] == ARGV[1] then return false end
+  end
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'k', ARGV[1], 'm', ARGV[2])`;
 
 /** Retries of {@link RedisStateStore.updateJson} under contention before giving up. */
 const MAX_CAS_ATTEMPTS = 100;
@@ -124,6 +142,24 @@ export class RedisStateStore implements StateStore {
     return rows.map((text) => JSON.parse(text) as T);
   }
 
+  async appendEvent(runId: string, identity: string, text: string, opts: AppendEventOptions): Promise<string | null> {
+    checkMaxLen(opts.maxLen);
+    const keys = [this.prefix + eventsKey(runId)];
+    if (opts.fence !== undefined) keys.push(this.prefix + fenceKey(opts.fence.runId));
+    const token = opts.fence === undefined ? '-' : String(opts.fence.token);
+    const reply = await this.redis.eval(APPEND_EVENT_SCRIPT, keys.length, ...keys, identity, text, opts.maxLen, token, EVENT_DEDUPE_WINDOW);
+    if (reply === -2 && opts.fence !== undefined)
+      throw new FencedWriteError(opts.fence.runId, opts.fence.token, `appending event ${identity}`);
+    return typeof reply === 'string' ? reply : null;
+  }
+
+  async readEvents(runId: string, after: string | undefined, count: number): Promise<StoredEvent[]> {
+    // '(' makes the start exclusive (Redis >= 6.2): the entry the client already has is not sent again.
+    const start = after === undefined ? '-' : `(${after}`;
+    const entries = await this.redis.xrange(this.prefix + eventsKey(runId), start, '+', 'COUNT', count);
+    return entries.map(([id, fields]) => ({ id, text: fieldOf(fields, 'm') }));
+  }
+
   async addToSet(key: string, member: string): Promise<boolean> {
     return (await this.redis.sadd(this.prefix + key, member)) === 1;
   }
@@ -140,4 +176,14 @@ export class RedisStateStore implements StateStore {
   async ping(): Promise<void> {
     await this.redis.ping();
   }
+}
+
+function checkMaxLen(maxLen: number): void {
+  if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError(`maxLen must be a positive integer (got ${String(maxLen)})`);
+}
+
+/** A field of a stream entry (flat [name, value, ...] list); '' when absent. */
+function fieldOf(fields: string[], name: string): string {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] ?? '';
+  return '';
 }

@@ -7,10 +7,13 @@ import { fenceKey, leaseKey } from '@fedssd/protocol';
 import type { Fence, LeaseKeeper } from '../ports.js';
 import { tlsSocketOptions, type TlsOptions } from '../tls.js';
 import type { LeaseWorkerCommand, LeaseWorkerData, LeaseWorkerEvent } from './lease-keeper-worker.js';
+import type { SentinelOptions } from './redis-connection.js';
 
 export interface WorkerLeaseKeeperOptions {
   /** Redis URL (the worker opens its own connection). */
   readonly url: string;
+  /** Find the primary through Sentinels, as the stores do. */
+  readonly sentinel?: SentinelOptions;
   /** The stores' key prefix, so the worker renews the same keys. */
   readonly keyPrefix?: string;
   readonly tls?: TlsOptions;
@@ -65,6 +68,7 @@ export function createWorkerLeaseKeeper(options: WorkerLeaseKeeperOptions): Leas
   const tls = options.tls === undefined ? undefined : tlsSocketOptions(options.tls);
   const worker = spawnWorker({
     url: options.url,
+    ...(options.sentinel !== undefined ? { sentinel: { sentinels: [...options.sentinel.sentinels], name: options.sentinel.name } } : {}),
     owner: options.owner,
     ttlMs: options.ttlMs,
     maxStallMs: options.maxStallMs ?? 120_000,

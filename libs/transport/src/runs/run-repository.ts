@@ -1,10 +1,13 @@
 import {
+  MessageSchema,
   modelKey,
   roundKey,
   runKey,
   runsIndexKey,
   specKey,
   targetsKey,
+  type Message,
+  type MessageInput,
   type MetricsRow,
   type RoundRecord,
   type RunRecord,
@@ -50,8 +53,29 @@ export interface RunRepository {
   putSpec(runId: string, spec: StoredModelSpec, fence?: Fence): Promise<void>;
   /** The stored model spec as written (unvalidated JSON), or null for a run stored before specs were. */
   getSpec(runId: string): Promise<StoredModelSpec | null>;
+  /**
+   * Appends a run event to the run's capped event log (see `eventsKey`); a redone effect's event
+   * (same type and round among the newest entries) is not appended twice. Resolves to the entry
+   * id, or null for such a repeat. With `fence`, only while that token is the run's.
+   */
+  appendEvent(message: MessageInput, fence?: Fence): Promise<string | null>;
+  /** Up to `count` events of the run after entry `after` (from the oldest kept when undefined), oldest first. */
+  readEvents(runId: string, after: string | undefined, count: number): Promise<RunEvent[]>;
   ping(): Promise<void>;
 }
+
+/** One entry of a run's event log: the stream id (the SSE id) and the event. */
+export interface RunEvent {
+  readonly id: string;
+  readonly message: Message;
+}
+
+/**
+ * Events kept per run. A run emits about three per round (opened, closed, evaluated), so this
+ * keeps the whole history of runs up to ~1300 rounds; `MAXLEN ~` trims in whole macro nodes, so
+ * Redis may keep somewhat more.
+ */
+export const EVENTS_MAX_LEN = 4096;
 
 /** What one transition of the round machine writes. */
 export interface TransitionWrites {
@@ -120,6 +144,24 @@ export function createRunRepository(state: StateStore, blobs: BlobStore): RunRep
       await state.setJson(specKey(runId), spec, fence === undefined ? {} : { fence });
     },
     getSpec: (runId) => state.getJson<StoredModelSpec>(specKey(runId)),
+    appendEvent(input, fence) {
+      // Parsed as the bus parses what it publishes, so the log holds the same message with defaults filled in.
+      const message = MessageSchema.parse(input);
+      const round = 'round' in message && message.round !== undefined ? String(message.round) : '-';
+      return state.appendEvent(message.runId, `${message.type}:${round}`, JSON.stringify(message), {
+        maxLen: EVENTS_MAX_LEN,
+        ...(fence === undefined ? {} : { fence }),
+      });
+    },
+    async readEvents(runId, after, count) {
+      const entries = await state.readEvents(runId, after, count);
+      // Entries are written by the aggregator only, but parse them anyway: a bad one is reported with its id.
+      return entries.map((e) => {
+        const parsed = MessageSchema.safeParse(JSON.parse(e.text));
+        if (!parsed.success) throw new Error(`run ${runId}: event ${e.id} is not a valid message: ${parsed.error.message}`);
+        return { id: e.id, message: parsed.data };
+      });
+    },
     ping: () => state.ping(),
   };
 }
