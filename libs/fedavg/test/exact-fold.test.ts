@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createExactFedAvg, EXACT_MAX_ABS_VALUE, FedAvgError } from '../src/index.js';
 import { randomWeights } from './helpers.js';
 
-const bytesOf = (weights: { values: Float32Array }[]): Buffer => Buffer.concat(weights.map((w) => Buffer.from(w.values.buffer)));
+const bytesOf = (weights: readonly { values: Float32Array }[]): Buffer => Buffer.concat(weights.map((w) => Buffer.from(w.values.buffer)));
 
 /** Updates with values spanning tiny, ordinary and large magnitudes, so rounding order would matter for a float sum. */
 function updates(n: number): { weights: ReturnType<typeof randomWeights>; samples: number }[] {
