@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertExactRange, EXACT_MAX_SAMPLES, validateUpdate, type RejectReason } from '@fedssd/fedavg';
-import { siteUpdateKey, updateKey, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
+import { siteUpdateKey, updateKey, WIRE_PRECISIONS, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import type { BlobStore } from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
@@ -73,6 +73,11 @@ export async function checkUpdateContent(
   if (samples > EXACT_MAX_SAMPLES) return no('bad-samples', `an update may weigh at most ${EXACT_MAX_SAMPLES} samples (got ${samples})`);
   const bytes = await blobs.getBlob(expectedKey);
   if (bytes === null) return no('corrupt', `no update blob at ${expectedKey}`);
+  const precision = context.config.wirePrecision ?? 'fp32';
+  const dtype = WIRE_PRECISIONS[bytes[6] ?? 255];
+  if (dtype !== undefined && dtype !== precision) {
+    return no('corrupt', `update is encoded as ${dtype}; run ${msg.runId} takes ${precision} (wirePrecision)`);
+  }
   let delta: Weights;
   try {
     delta = decodeWeights(bytes, { copy: false });
