@@ -44,7 +44,7 @@ export interface ExactFedAvg {
   readonly totalSamples: number;
   /** `Σ v n / Σ n` as float32 in the template's layout; throws `NO_UPDATES` before the first `add`. */
   result(): Weights;
-  /** The sums as bytes (12 per parameter: hi as float64, lo normalised to uint32), for a checkpoint. */
+  /** The sums as bytes (12 per parameter: hi limbs as float64, then lo limbs normalised to uint32), for a checkpoint. */
   encode(): Uint8Array;
 }
 
@@ -123,21 +123,24 @@ export function createExactFedAvg(template: Weights, saved?: Uint8Array): ExactF
       });
     },
     encode() {
+      // Layout: header, then every hi limb (float64), then every lo limb (uint32): bulk typed-array copies.
       const params = his.reduce((n, h) => n + h.length, 0);
-      let p = sumsOffset(his.length);
-      const out = new Uint8Array(p + params * 12);
+      const offset = sumsOffset(his.length);
+      const out = new Uint8Array(offset + params * 12);
       const view = new DataView(out.buffer);
       [MAGIC, count, his.length, 0].forEach((x, k) => view.setUint32(k * 4, x, true));
       view.setFloat64(16, totalSamples, true);
       his.forEach((h, i) => view.setUint32(HEADER_BYTES + 4 * i, h.length, true));
+      const hiOut = new Float64Array(out.buffer, offset, params);
+      const loOut = new Uint32Array(out.buffer, offset + params * 8, params);
+      let p = 0;
       his.forEach((hi, i) => {
         const lo = los[i] as Float64Array;
-        for (let j = 0; j < hi.length; j += 1) {
+        for (let j = 0; j < hi.length; j += 1, p += 1) {
           // Normalise: carry lo's multiples of 2^32 into hi (exact), leaving lo in [0, 2^32).
           const carry = Math.floor((lo[j] as number) / LIMB);
-          view.setFloat64(p, (hi[j] as number) + carry, true);
-          view.setUint32(p + 8, (lo[j] as number) - carry * LIMB, true);
-          p += 12;
+          hiOut[p] = (hi[j] as number) + carry;
+          loOut[p] = (lo[j] as number) - carry * LIMB;
         }
       });
       return out;
@@ -151,17 +154,19 @@ function restore(template: Weights, saved: Uint8Array, his: Float64Array[], los:
   if (saved.byteLength < HEADER_BYTES || view.getUint32(0, true) !== MAGIC) throw bad('not an exact-fold checkpoint');
   const tensors = view.getUint32(8, true);
   if (tensors !== template.length) throw bad(`${tensors} tensors, model has ${template.length}`);
-  let p = sumsOffset(tensors);
+  const offset = sumsOffset(tensors);
   const params = his.reduce((n, h) => n + h.length, 0);
-  if (saved.byteLength !== p + params * 12) throw bad(`${saved.byteLength} bytes, expected ${p + params * 12}`);
+  if (saved.byteLength !== offset + params * 12) throw bad(`${saved.byteLength} bytes, expected ${offset + params * 12}`);
+  // Copy out of `saved` (its offset need not be 8-aligned; a Buffer from Redis usually is not).
+  const body = new Uint8Array(saved.subarray(offset)); // a copy: Buffer.slice would be a view
+  const hiIn = new Float64Array(body.buffer, 0, params);
+  const loIn = new Uint32Array(body.buffer, params * 8, params);
+  let p = 0;
   his.forEach((hi, i) => {
     if (view.getUint32(HEADER_BYTES + 4 * i, true) !== hi.length) throw bad(`tensor ${i} length differs`);
-    const lo = los[i] as Float64Array;
-    for (let j = 0; j < hi.length; j += 1) {
-      hi[j] = view.getFloat64(p, true);
-      lo[j] = view.getUint32(p + 8, true);
-      p += 12;
-    }
+    hi.set(hiIn.subarray(p, p + hi.length));
+    (los[i] as Float64Array).set(loIn.subarray(p, p + hi.length));
+    p += hi.length;
   });
   return { count: view.getUint32(4, true), totalSamples: view.getFloat64(16, true) };
 }

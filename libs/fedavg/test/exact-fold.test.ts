@@ -49,7 +49,11 @@ describe('exact FedAvg fold', () => {
     for (const u of all) whole.add(u.weights, u.samples);
     const first = createExactFedAvg(all[0]!.weights);
     for (const u of all.slice(0, 3)) first.add(u.weights, u.samples);
-    const resumed = createExactFedAvg(all[0]!.weights, first.encode());
+    // From an unaligned Buffer view, as Redis returns blobs.
+    const encoded = first.encode();
+    const pool = Buffer.alloc(encoded.length + 5);
+    pool.set(encoded, 5);
+    const resumed = createExactFedAvg(all[0]!.weights, pool.subarray(5));
     expect([resumed.count, resumed.totalSamples]).toEqual([first.count, first.totalSamples]);
     for (const u of all.slice(3)) resumed.add(u.weights, u.samples);
     expect(bytesOf(resumed.result()).equals(bytesOf(whole.result()))).toBe(true);
