@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { exitOnError, requireNativeForAuto, requirePythonModules } from './prerequisites.js';
 import { runSideBySide } from './side-by-side.js';
 
 const { values: args } = parseArgs({
@@ -30,6 +31,8 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${args.rounds}`);
+  requirePythonModules(args.python, ['torch']);
+  requireNativeForAuto(args.backend);
   console.log(
     `bench: extract images=${args.images} batch=${args.batch} width=${args.width} (resnet18 only) threads=${args.threads} backend=${args.backend}`,
   );
@@ -49,7 +52,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);

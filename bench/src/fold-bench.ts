@@ -27,6 +27,7 @@ import { loadFoldAddon } from '@fedssd/native';
 import { decodeWeights, encodeWeights, initBackend, setCrc32, weightsByteLength, type Weights } from '@fedssd/tensor';
 import { createModel } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
+import { exitOnError } from './prerequisites.js';
 import { median } from './run-process.js';
 import { specFor } from './train-setup.js';
 
@@ -63,7 +64,7 @@ function clientUpdate(weights: Weights, c: number): Weights {
 function installNative(): { foldKernel: string; crc32: string; native?: (bytes: Uint8Array) => number } {
   const load = loadFoldAddon();
   if (!load.ok) {
-    console.log(`native: ${load.reason}`);
+    console.log(`native: ${load.reason} — measuring the JS fold (run 'npm run build:native' for the SIMD one)`);
     return { foldKernel: 'js', crc32: 'zlib' };
   }
   setFoldKernel(load.addon.fold);
@@ -136,7 +137,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);

@@ -12,6 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { exitOnError, requireNativeForAuto, requirePythonModules } from './prerequisites.js';
 import { runSideBySide } from './side-by-side.js';
 
 const { values: args } = parseArgs({
@@ -47,13 +48,12 @@ async function benchModel(model: string, rounds: number): Promise<void> {
 async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${args.rounds}`);
+  requirePythonModules(args.python, ['torch']);
+  requireNativeForAuto(args.backend);
   console.log(
     `bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}`,
   );
   for (const model of args.models.split(',')) await benchModel(model, rounds);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);

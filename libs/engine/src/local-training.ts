@@ -32,5 +32,6 @@ export function trainingFor(
     dsr: config.dsr,
     pd: config.pd,
     trainSeed: deriveSeed(config.seed, 'train', round, clientId),
+    wirePrecision: config.wirePrecision,
   };
 }

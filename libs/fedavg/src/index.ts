@@ -6,3 +6,12 @@ export { subtractWeights, addWeights, scaleWeights, l2Norm, assertSameLayout } f
 export { validateUpdate, type RejectReason, type UpdateVerdict, type ValidateUpdateOptions } from './validate-update.js';
 export { sampleClients, type SampleClientsOptions } from './sample-clients.js';
 export { createSsdTargets, targetFor, type SsdTargets, type SsdTargetOptions, type ClientSsdTarget } from './ssd-targets.js';
+export {
+  createExactFedAvg,
+  assertExactRange,
+  EXACT_FRACTION_BITS,
+  EXACT_MAX_ABS_VALUE,
+  EXACT_MAX_SAMPLES,
+  EXACT_MAX_TERMS,
+  type ExactFedAvg,
+} from './exact-fold.js';

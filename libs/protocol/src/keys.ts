@@ -45,6 +45,14 @@ export function updateKey(runId: string, round: number, clientId: number): strin
   return `${roundKey(runId, round)}:update:${checkInt('clientId', clientId, 0, 999)}`;
 }
 
+/**
+ * The aggregator's exact fold of a round so far (sums and the client ids in them), written
+ * fenced every few accepted updates so the folded blobs can be deleted and a new owner resumes.
+ */
+export function foldStateKey(runId: string, round: number): string {
+  return `${roundKey(runId, round)}:fold`;
+}
+
 /** The run's SSD targets (basis, slices, scale), created once per run. */
 export function targetsKey(runId: string): string {
   return `${run(runId)}:targets`;

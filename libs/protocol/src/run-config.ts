@@ -10,6 +10,10 @@ export const MODELS = ['small', 'small-signed', 'resnet18'] as const;
 export type ModelKind = (typeof MODELS)[number];
 
 /** Largest uint32, the range of seeds. */
+/** Element encodings of update deltas on the wire (the weight codec's dtypes). */
+export const WIRE_PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
+export type WirePrecision = (typeof WIRE_PRECISIONS)[number];
+
 export const MAX_SEED = 0xffff_ffff;
 
 /** DSR settings (docs/METHOD.md §4). `coeff` is gamma; `scale` is w; `sliceSize` is m. */
@@ -106,6 +110,12 @@ export const RunConfigSchema = z
     siteOverrides: z.record(siteNameField(), SiteOverridesSchema).optional(),
     /** Reject updates whose delta has an L2 norm above this bound; no bound when absent. */
     maxUpdateL2Norm: numberIn({ gt: 0 }).optional(),
+    /**
+     * How trainers encode their deltas on the wire: fp32 (lossless, default), fp16 (half the
+     * bytes, relative error <= 2^-11) or int8 (a quarter, per-tensor scale, error <= maxAbs/254).
+     * Simulate encodes the same way, so a run's bytes are the same in both (docs/PERFORMANCE.md).
+     */
+    wirePrecision: oneOf(WIRE_PRECISIONS).default('fp32'),
   })
   .superRefine((config, ctx) => {
     // Cross-field bound: a quorum larger than the population could never be met.

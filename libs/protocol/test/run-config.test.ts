@@ -65,6 +65,7 @@ describe('RunConfigSchema', () => {
       autoAdvance: true,
       maxUpdateL2Norm: 100,
       mode: 'simulation',
+      wirePrecision: 'fp16',
     };
     expect(RunConfigSchema.parse(input)).toEqual(input);
   });
@@ -133,6 +134,12 @@ describe('RunConfigSchema', () => {
     [{ dataDir: '' }, 'dataDir: must be a string of 1-4096 characters (got "")'],
   ])('when given %j, then the error names the field and the range', (input, expected) => {
     expect(problems(input)).toEqual([expected]);
+  });
+
+  it('when wirePrecision is given, then fp32, fp16 and int8 are kept (fp32 by default) and anything else is refused naming the choices', () => {
+    expect(RunConfigSchema.parse({}).wirePrecision).toBe('fp32');
+    for (const p of ['fp32', 'fp16', 'int8'] as const) expect(RunConfigSchema.parse({ wirePrecision: p }).wirePrecision).toBe(p);
+    expect(problems({ wirePrecision: 'fp64' })).toEqual(["wirePrecision: must be one of 'fp32', 'fp16', 'int8' (got \"fp64\")"]);
   });
 
   it('when a key is misspelt, then it is rejected instead of silently defaulted', () => {

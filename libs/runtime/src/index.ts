@@ -9,7 +9,8 @@ export {
 } from './aggregator/deps.js';
 export { createEngineEvaluator, type EngineEvaluatorOptions } from './aggregator/evaluator.js';
 export type { RunContext } from './aggregator/run-context.js';
-export { UPDATE_REJECT_REASONS, type UpdateRejectReason } from './aggregator/check-update.js';
+export { checkUpdateContent, UPDATE_REJECT_REASONS, type UpdateRejectReason } from './aggregator/check-update.js';
+export { createRoundFolds, type RoundFolds } from './aggregator/round-fold.js';
 export { createTrainer, type Trainer, type TrainerDeps, type TrainerState } from './trainer/trainer.js';
 export { handleJob, JOB_OUTCOMES, type JobDeps, type JobOutcome, type JobProgress } from './trainer/handle-job.js';
 export { createRunCache, type RunCache, type RunEntry } from './trainer/run-cache.js';

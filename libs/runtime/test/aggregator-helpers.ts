@@ -7,6 +7,7 @@ import {
   type RunConfig,
   type RunConfigInput,
   type TrainJob,
+  type WirePrecision,
 } from '@fedssd/protocol';
 import { createLogger, createMetrics } from '@fedssd/telemetry';
 import { encodeWeights, decodeWeights, type Weights } from '@fedssd/tensor';
@@ -130,8 +131,9 @@ export async function writeUpdate(
   const global = decodeWeights(globalBytes!);
   const d = delta ?? fakeDelta(global, job.clientId);
   const key = updateKey(job.runId, job.round, job.clientId);
-  await h.transport.blobs.putBlob(key, encodeWeights(d), { nx: true });
   const context = await h.runs.getRun(job.runId);
+  const dtype = (overrides.dtype as WirePrecision | undefined) ?? context?.config.wirePrecision ?? 'fp32';
+  await h.transport.blobs.putBlob(key, encodeWeights(d, { dtype }), { nx: true });
   const samples = (overrides.samples as number | undefined) ?? (await shardCounts(context!.config))[job.clientId]!;
   return {
     type: 'update.ready',
@@ -145,7 +147,7 @@ export async function writeUpdate(
     trainSeconds: 0.5,
     loss: { total: 1, align: 0.5, uniformity: -1, dsr: 0.2, pd: 0.3 },
     workerId: 'test',
-    ...overrides,
+    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k !== 'dtype')),
   } as Message;
 }
 

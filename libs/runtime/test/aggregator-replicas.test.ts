@@ -1,4 +1,4 @@
-import { addWeights, createFedAvg } from '@fedssd/fedavg';
+import { addWeights, createExactFedAvg } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, type Message, type TrainJob } from '@fedssd/protocol';
 import { decodeWeights, encodeWeights, initBackend } from '@fedssd/tensor';
 import { createInMemoryTransport } from '@fedssd/transport';
@@ -144,9 +144,9 @@ describe('failed jobs', () => {
     await until('round.closed event', async () => events.some((e) => e.type === 'round.closed'));
     expect(events.find((e) => e.type === 'round.closed')).toMatchObject({ outcome: 'all-settled', accepted: 2, failed: 1 });
     expect(await h.metrics.registry.metrics()).toContain('fedssd_job_failures_total{reason="delivery_limit"} 1');
-    // v1 = v0 + FedAvg of the two clients that reported, in client order.
+    // v1 = v0 + FedAvg of the two clients that reported, exact fold, any order.
     const v0 = decodeWeights((await h.runs.getModel('rf', 0))!);
-    const fold = createFedAvg(v0);
+    const fold = createExactFedAvg(v0);
     for (const u of [...round.accepted].sort((x, y) => x.clientId - y.clientId))
       fold.add(decodeWeights((await h.transport.blobs.getBlob(u.updateKey))!), u.samples);
     expect(Buffer.from((await h.runs.getModel('rf', 1))!).equals(Buffer.from(encodeWeights(addWeights(v0, fold.result()))))).toBe(true);

@@ -3,10 +3,15 @@ import { MESSAGE_VERSION } from '@fedssd/protocol';
 import { initBackend } from '@fedssd/tensor';
 import { createHarness, takeJobs, tinyConfig, writeUpdate } from './aggregator-helpers.js';
 
-/** Drives one run to the end with the given harness; `crash(step)` may replace the aggregator. */
-async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggregating') {
+/**
+ * Drives one run to the end with the given harness; `mode` may replace the aggregator mid-round.
+ * `checkpointEvery` 1: every fold on arrival is checkpointed and its blob deleted at once, so a
+ * restart must resume from the checkpoint (the folded blobs are gone).
+ */
+async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggregating', checkpointEvery = 8) {
   const h = createHarness();
-  let agg = h.make();
+  const options = { options: { foldCheckpointEvery: checkpointEvery } };
+  let agg = h.make(options);
   await agg.start();
   await h.transport.bus.publish({ type: 'run.start', version: MESSAGE_VERSION, runId: 'rs', config: tinyConfig({ rounds: 2 }) });
   const until = async (check: () => Promise<boolean>) => {
@@ -19,28 +24,31 @@ async function finalModel(mode: 'no-crash' | 'crash-collecting' | 'crash-aggrega
     await until(async () => (await h.runs.getRound('rs', round))!.accepted.length === 1);
     if (mode === 'crash-collecting' && round === 1) {
       await agg.close();
-      agg = h.make();
+      agg = h.make(options);
       await agg.start();
     }
     // A redelivered update.ready of the first client must not count twice.
     await h.transport.bus.publish((await writeUpdate(h, jobs[0]!)) as never);
     if (mode === 'crash-aggregating' && round === 2) {
-      // The aggregator dies mid-aggregation: every read of a round-2 update after the three
-      // validation reads fails, so the fold stops with the round persisted as 'aggregating'.
-      const getBlob = h.transport.blobs.getBlob.bind(h.transport.blobs);
-      let reads = 0;
-      h.transport.blobs.getBlob = async (key: string) => {
-        if (key.includes(':round:2:update:') && ++reads > 3) throw new Error('store unavailable (injected)');
-        return getBlob(key);
+      // The aggregator dies mid-aggregation: storing model v2 fails, so the round stays
+      // persisted as 'aggregating' and the new aggregator redoes the fold without the old one's memory.
+      const putBlob = h.transport.blobs.putBlob.bind(h.transport.blobs);
+      let refused = 0;
+      h.transport.blobs.putBlob = async (key, bytes, opts) => {
+        if (key.endsWith(':model:v2')) {
+          refused += 1;
+          throw new Error('store unavailable (injected)');
+        }
+        return putBlob(key, bytes, opts);
       };
       for (const job of jobs.slice(1)) await h.transport.bus.publish((await writeUpdate(h, job)) as never);
       await until(async () => (await h.runs.getRound('rs', 2))!.accepted.length === 3);
-      await until(async () => reads > 3);
+      await until(async () => refused > 0);
       await agg.close();
       expect(await h.runs.getRound('rs', 2)).toMatchObject({ status: 'aggregating' });
       expect((await h.runs.listMetrics('rs')).map((r) => r.round)).toEqual([1]);
-      h.transport.blobs.getBlob = getBlob;
-      agg = h.make();
+      h.transport.blobs.putBlob = putBlob;
+      agg = h.make(options);
       await agg.start();
       continue;
     }
@@ -65,7 +73,10 @@ describe('aggregator restart', () => {
     const collecting = await finalModel('crash-collecting');
     const aggregating = await finalModel('crash-aggregating');
     expect(reference.run).toMatchObject({ status: 'finished', globalVersion: 2 });
-    for (const other of [collecting, aggregating]) {
+    // Checkpoint after every fold: the restarted aggregator resumes from the checkpoint, whose blobs are deleted.
+    const checkpointed = await finalModel('crash-collecting', 1);
+    const checkpointedAgg = await finalModel('crash-aggregating', 1);
+    for (const other of [collecting, aggregating, checkpointed, checkpointedAgg]) {
       expect(other.run).toMatchObject({ status: 'finished', globalVersion: 2 });
       expect(other.bytes.equals(reference.bytes)).toBe(true);
       expect(other.rows.map((r) => r.round)).toEqual([1, 2]);

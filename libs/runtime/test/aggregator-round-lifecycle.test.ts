@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { deriveSeed, prepareRun } from '@fedssd/engine';
-import { addWeights, createFedAvg, sampleClients } from '@fedssd/fedavg';
+import { addWeights, createExactFedAvg, sampleClients } from '@fedssd/fedavg';
 import { MESSAGE_VERSION, type Message } from '@fedssd/protocol';
 import { createModel } from '@fedssd/ssl';
 import { decodeWeights, encodeWeights, initBackend, type Weights } from '@fedssd/tensor';
@@ -11,7 +11,7 @@ const bytesOf = (w: Weights) => Buffer.from(encodeWeights(w));
 
 /** The model the aggregator must produce from `global` and the fake deltas of `clients`. */
 async function expectedNext(global: Weights, clients: number[], counts: number[]): Promise<Weights> {
-  const fold = createFedAvg(global);
+  const fold = createExactFedAvg(global);
   for (const id of [...clients].sort((a, b) => a - b)) fold.add(fakeDelta(global, id), counts[id]!);
   return addWeights(global, fold.result());
 }
@@ -46,7 +46,7 @@ describe('aggregator round lifecycle (in-memory fakes)', () => {
     await agg.close();
   });
 
-  it('when every selected client reports, then the round folds in client-id order into v1, appends one metrics row, and the run finishes after its last round', async () => {
+  it('when every selected client reports, then the round folds exactly (order-independent) into v1, appends one metrics row, and the run finishes after its last round', async () => {
     const h = createHarness();
     const config = tinyConfig();
     const agg = h.make();

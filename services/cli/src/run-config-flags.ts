@@ -34,6 +34,7 @@ export const RUN_CONFIG_FLAGS: ReadonlyArray<{ flag: string; path: string; kind:
   { flag: 'pd-coeff', path: 'pd.coeff', kind: 'number' },
   { flag: 'pd-temperature', path: 'pd.temperature', kind: 'number' },
   { flag: 'eval-every', path: 'evalEvery', kind: 'int' },
+  { flag: 'wire-precision', path: 'wirePrecision', kind: 'string' },
   { flag: 'mode', path: 'mode', kind: 'string' },
   { flag: 'sites', path: 'sites', kind: 'list' },
   { flag: 'input-shape', path: 'inputShape', kind: 'int-list' },

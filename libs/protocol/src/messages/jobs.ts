@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { intBetween, oneOf, text } from '../fields.js';
 import { ModelSpecSchema } from '../model-spec.js';
-import { DsrConfigSchema, MAX_SEED, METHODS, PdConfigSchema } from '../run-config.js';
+import { DsrConfigSchema, MAX_SEED, METHODS, PdConfigSchema, WIRE_PRECISIONS } from '../run-config.js';
 import { ClientIdSchema, CountSchema, envelope, EpochMsSchema, KeySchema, RoundSchema, VersionSchema } from './base.js';
 
 /** Where a trainer finds its client's DSR target: the run's targets blob and the client to pick. */
@@ -29,6 +29,8 @@ export const TrainingSpecSchema = z.object({
   pd: PdConfigSchema,
   /** uint32 seed of this job's local training (augmentations, batch order). */
   trainSeed: intBetween(0, MAX_SEED),
+  /** Encoding of the update delta (the run's `wirePrecision`); fp32 for jobs from before the field existed. */
+  wirePrecision: oneOf(WIRE_PRECISIONS).default('fp32'),
 });
 
 /** aggregator -> trainer: train client `clientId` for `round` starting from global `globalVersion`. */

@@ -22,6 +22,7 @@ import { createEngineEvaluator } from './evaluator.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { leasedOwnership, soleOwnership } from './ownership.js';
 import { prepareRunStorage } from './prepare-run.js';
+import { createRoundFolds } from './round-fold.js';
 import { createRoundTimers } from './round-timers.js';
 import { runEffect, type EffectDeps } from './run-effects.js';
 import { createRunContextCache } from './run-context.js';
@@ -58,6 +59,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const clock = deps.clock ?? systemClock;
   const lock = createKeyedLock();
   const timers = createRoundTimers(clock);
+  const folds = createRoundFolds({ blobs: deps.blobs, checkpointEvery: options.foldCheckpointEvery });
   const contexts = createRunContextCache({ runs: deps.runs, loadData: deps.loadData, evalTestLimit: options.evalTestLimit });
   const log = deps.logger;
   const federation = deps.federation;
@@ -77,6 +79,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         onLost: (runId) => {
           // Whatever this replica still had in flight for the run ends in a refused write.
           timers.clear(runId);
+          folds.forget(runId);
           contexts.forget(runId);
           stepAttempts.delete(runId);
         },
@@ -182,6 +185,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     options,
     contexts,
     timers,
+    folds,
     evaluate: deps.evaluate ?? createEngineEvaluator({ perClientEvalLimit: options.perClientEvalLimit }),
     ...(federation ? { siteJobs: federation.siteJobs } : {}),
     apply,
@@ -286,6 +290,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       'update accepted',
     );
     const { runId, round, clientId, updateKey, trainSeconds, loss, workerId, samplesProcessed, siteMetrics } = msg;
+    folds.offer(runId, clientId, verdict.sha256, verdict.blob);
     await guarded(runId, {
       type: 'update-accepted',
       round,
@@ -302,10 +307,34 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         ...(siteMetrics !== undefined ? { siteMetrics } : {}),
       },
     });
+    await foldOnArrival(runId, round, clientId);
     if (site !== undefined) {
       const at = clock.now();
       deps.metrics.sites.update(site, 'accepted', { atMs: at, trainSeconds, ...(siteMetrics ? { metrics: siteMetrics } : {}) });
       await sites?.updated(site, runId, round, at);
+    }
+  }
+
+  /**
+   * Folds the round's accepted updates not folded yet (normally just this one, from the bytes it
+   * was validated with). Not fatal: the aggregation tops up whatever is missing from the blobs.
+   */
+  async function foldOnArrival(runId: string, round: number, clientId: number): Promise<void> {
+    try {
+      const state = await load(runId);
+      const record = state?.round;
+      if (state === null || record == null || record.round !== round || record.status !== 'collecting') return;
+      if (!ownership.owns(runId)) return;
+      const context = await contexts.get(state.run);
+      await folds.topUp(runId, round, await context.global(record.baseVersion), record.accepted, ownership.fence(runId));
+    } catch (error) {
+      if (error instanceof FencedWriteError) {
+        ownership.lost(runId, error);
+        throw error;
+      }
+      log.warn({ runId, round, clientId, err: error }, 'fold on arrival failed; the aggregation folds it');
+    } finally {
+      folds.withdraw(runId, clientId);
     }
   }
 

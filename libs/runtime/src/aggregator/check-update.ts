@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { validateUpdate, type RejectReason } from '@fedssd/fedavg';
-import { siteUpdateKey, updateKey, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
+import { assertExactRange, EXACT_MAX_SAMPLES, validateUpdate, type RejectReason } from '@fedssd/fedavg';
+import { siteUpdateKey, updateKey, WIRE_PRECISIONS, type RoundRecord, type UpdateReady } from '@fedssd/protocol';
 import { decodeWeights, type Weights } from '@fedssd/tensor';
 import type { BlobStore } from '@fedssd/transport';
 import type { RunContext } from './run-context.js';
@@ -30,7 +30,7 @@ export const UPDATE_REJECT_REASONS = [
 export type UpdateRejectReason = (typeof UPDATE_REJECT_REASONS)[number];
 
 export type ContentVerdict =
-  | { readonly ok: true; readonly sha256: string; readonly bytes: number; readonly samples: number }
+  | { readonly ok: true; readonly sha256: string; readonly bytes: number; readonly samples: number; readonly blob: Uint8Array }
   | { readonly ok: false; readonly reason: UpdateRejectReason; readonly message: string };
 
 /** SHA-256 of a blob, hex: what the aggregator pins at acceptance and checks again at fold time. */
@@ -70,8 +70,14 @@ export async function checkUpdateContent(
     if (msg.samples < 1) return no('bad-samples', `an update must come from at least 1 sample (got ${msg.samples})`);
     samples = Math.min(msg.samples, from.samples.max);
   }
+  if (samples > EXACT_MAX_SAMPLES) return no('bad-samples', `an update may weigh at most ${EXACT_MAX_SAMPLES} samples (got ${samples})`);
   const bytes = await blobs.getBlob(expectedKey);
   if (bytes === null) return no('corrupt', `no update blob at ${expectedKey}`);
+  const precision = context.config.wirePrecision ?? 'fp32';
+  const dtype = WIRE_PRECISIONS[bytes[6] ?? 255];
+  if (dtype !== undefined && dtype !== precision) {
+    return no('corrupt', `update is encoded as ${dtype}; run ${msg.runId} takes ${precision} (wirePrecision)`);
+  }
   let delta: Weights;
   try {
     delta = decodeWeights(bytes, { copy: false });
@@ -81,5 +87,11 @@ export async function checkUpdateContent(
   const maxL2Norm = context.config.maxUpdateL2Norm;
   const verdict = validateUpdate(await context.global(round.baseVersion), delta, maxL2Norm === undefined ? {} : { maxL2Norm });
   if (!verdict.ok) return no(verdict.reason, verdict.message);
-  return { ok: true, sha256: blobDigest(bytes), bytes: bytes.length, samples };
+  try {
+    // The exact fold's range (round-fold.ts): refused here, not at fold time, so a round never fails on it.
+    assertExactRange(delta);
+  } catch (error) {
+    return no('norm-exceeded', (error as Error).message);
+  }
+  return { ok: true, sha256: blobDigest(bytes), bytes: bytes.length, samples, blob: bytes };
 }

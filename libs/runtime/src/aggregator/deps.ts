@@ -119,6 +119,11 @@ export interface AggregatorOptions {
    * Prometheus scrapes the final values first; default 600000 (10 min).
    */
   readonly forgetRunAfterMs?: number;
+  /**
+   * Updates folded on arrival between two fold checkpoints (round-fold.ts): Redis keeps at most
+   * this many folded blobs besides the checkpoint (3x an fp32 update); default 8.
+   */
+  readonly foldCheckpointEvery?: number;
 }
 
 export function resolveOptions(options: AggregatorOptions = {}) {
@@ -130,6 +135,7 @@ export function resolveOptions(options: AggregatorOptions = {}) {
     maxCloseAttempts: options.maxCloseAttempts ?? 5,
     maxRecordedRejections: options.maxRecordedRejections ?? 500,
     forgetRunAfterMs: options.forgetRunAfterMs ?? 600_000,
+    foldCheckpointEvery: options.foldCheckpointEvery ?? 8,
   };
 }
 export type ResolvedOptions = ReturnType<typeof resolveOptions>;

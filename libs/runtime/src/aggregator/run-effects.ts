@@ -5,6 +5,7 @@ import type { BlobStore, EventBus, Fence, JobQueue, RunRepository } from '@fedss
 import { aggregateRound } from './aggregate-round.js';
 import type { Clock, Evaluator, ResolvedOptions, SiteJobPublisher } from './deps.js';
 import type { RunContextCache } from './run-context.js';
+import type { RoundFolds } from './round-fold.js';
 import type { RoundTimers } from './round-timers.js';
 
 /** What the effects need: the ports, and how to feed a follow-up event back into the machine. */
@@ -19,6 +20,8 @@ export interface EffectDeps {
   readonly options: ResolvedOptions;
   readonly contexts: RunContextCache;
   readonly timers: RoundTimers;
+  /** Each round's exact fold, fed as updates are accepted. */
+  readonly folds: RoundFolds;
   readonly evaluate: Evaluator;
   /** Federated mode: publishes a job to one site's own queue. */
   readonly siteJobs?: SiteJobPublisher;
@@ -121,9 +124,14 @@ export async function runEffect(d: EffectDeps, run: RunRecord, effect: RoundEffe
     }
     case 'release-updates':
       // Folded into the new version: kept a while for inspection, then Redis drops them.
+      // (Blobs already covered by a fold checkpoint were deleted when it was written.)
       for (const clientId of effect.clients) await d.blobs.expire(updateKey(runId, effect.round, clientId), d.options.updateTtlSeconds);
+      await d.folds.release(runId, effect.round);
       return;
     case 'run-ended':
+      // A stopped or failed round never reaches release-updates: drop its fold checkpoint here.
+      if (run.currentRound > 0) await d.folds.release(runId, run.currentRound);
+      d.folds.forget(runId);
       d.contexts.forget(runId);
       d.timers.clear(runId);
       await d.ended(runId);

@@ -71,7 +71,7 @@ export async function handleSiteJob(deps: SiteJobDeps, job: TrainJob, ctx: JobCo
       ...(onProgress ? { onProgress: (p) => onProgress({ runId: job.runId, round: job.round, clientId: job.clientId, ...p }) } : {}),
     },
   );
-  const bytes = encodeWeights(update.delta);
+  const bytes = encodeWeights(update.delta, { dtype: training.wirePrecision });
   const key = siteUpdateKey(job.runId, deps.site, job.round);
   if (!(await deps.blobs.putBlob(key, bytes, { nx: true })))
     log.info({ key }, 'update blob already written by an earlier attempt; announcing it');

@@ -91,9 +91,10 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
   }
   const global = decodeWeights(modelBytes);
   const onProgress = deps.onProgress;
+  const training = trainingFor(run.config, entry.prepared.spec, job.round, job.clientId);
   const update = await runClientUpdate(
     entry.model,
-    trainingFor(run.config, entry.prepared.spec, job.round, job.clientId),
+    training,
     {
       round: job.round,
       clientId: job.clientId,
@@ -106,7 +107,8 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
       ...(onProgress ? { onProgress: (p) => onProgress({ runId: job.runId, round: job.round, clientId: job.clientId, ...p }) } : {}),
     },
   );
-  const bytes = encodeWeights(update.delta);
+  // The run's wire precision; the aggregator checks the blob's dtype against it.
+  const bytes = encodeWeights(update.delta, { dtype: training.wirePrecision });
   const key = updateKey(job.runId, job.round, job.clientId);
   const written = await deps.blobs.putBlob(key, bytes, { nx: true });
   if (!written) log.info({ key }, 'update blob already written by an earlier attempt; announcing it');
