@@ -66,12 +66,15 @@ describe.skipIf(unavailable !== undefined)(
       });
     });
 
-    it('when an event is published on the real fanout, then an SSE client of that run receives it', async () => {
+    it('when an event is logged and published on the real fanout (as the aggregator does), then an SSE client of that run receives it', async () => {
       const { runId } = (await app.inject({ method: 'POST', url: '/v1/runs', headers: AUTH, payload: {} })).json<{ runId: string }>();
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = (app.server.address() as AddressInfo).port;
       const res = await fetch(`http://127.0.0.1:${port}/v1/runs/${runId}/events`, { headers: AUTH });
-      await amqp.bus.publish({ type: 'run.finished', version: MESSAGE_VERSION as 1, runId, roundsCompleted: 1, globalVersion: 1 });
+      // The run's event log (a Redis stream) is what the stream serves; the fanout wakes it.
+      const finished = { type: 'run.finished', version: MESSAGE_VERSION as 1, runId, roundsCompleted: 1, globalVersion: 1 } as const;
+      await createRunRepository(redis.state, redis.blobs).appendEvent(finished);
+      await amqp.bus.publish(finished);
       const text = await res.text(); // the stream ends after run.finished
       expect(text).toContain('event: run.finished');
       expect(text).toContain(`"runId":"${runId}"`);
