@@ -215,7 +215,7 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
     expect(counted).toMatchObject(expected);
   });
 
-  it('when malformed and oversized messages are published on every queue and on the events exchange, then each one lands in the dead-letter queue', async (ctx) => {
+  it('when malformed and oversized messages are published on every queue and on the events exchange, then each queued one lands in the dead-letter queue and the events are dropped', async (ctx) => {
     if (typeof stack === 'string') return skipOrFail(stack, ctx.skip);
     const s = stack;
     // A trainer consumes the jobs queue; the aggregator consumes control and updates; the api subscribes to events.
@@ -254,7 +254,7 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
         for (let m = await ch.get(names.dead, { noAck: true }); m !== false; m = await ch.get(names.dead, { noAck: true }))
           dead.push(m.content.toString('utf8', 0, 200));
         const tagged = (tag: string) => dead.filter((d) => d.includes(tag) || d.startsWith('{"type":"update.ready","tag":"' + tag)).length;
-        return ['q-control', 'q-jobs', 'q-updates'].every((t) => tagged(t) === 4) && tagged('x-events') >= 4 ? true : undefined;
+        return ['q-control', 'q-jobs', 'q-updates'].every((t) => tagged(t) === 4) ? true : undefined;
       },
       30_000,
       300,
@@ -263,6 +263,9 @@ describe('bad input is refused, counted by reason, and dead-lettered', () => {
       throw new Error(`${error.message}; dead so far (${dead.length}): ${tags.join(' | ')}\n${s.dump()}`);
     });
     expect(sent).toBe(12);
+    // Event queues have no dead-letter exchange (the api's user may not write the dead-letter fanout,
+    // or it could forge job failures): the api drops invalid events instead.
+    expect(dead.filter((d) => d.includes('x-events'))).toEqual([]);
     // Nothing stuck: the source queues hold no copy of the poison (quorum queues report their counts
     // to rabbitmqctl every few seconds, and keep a dead letter until its copies are confirmed: poll).
     await waitFor(
