@@ -11,10 +11,6 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['tests/faults/**/*.test.ts'],
-    // Held out of the default run until fixed (FEDSSD_FAILOVER=1 runs it): its rolled-back-state case
-    // fails intermittently — a late update.ready dead-lettered during the refusal changes the final
-    // model (docs/RELIABILITY.md, "Known failing").
-    exclude: process.env.FEDSSD_FAILOVER === '1' ? [] : ['tests/faults/redis-failover.int.test.ts'],
     reporters: ['default', './tools/summary-reporter.ts'],
     // Service processes already use both cores: one test file at a time keeps timings honest.
     pool: 'forks',

@@ -126,7 +126,7 @@ export function createMetrics(options: MetricsOptions | Registry = {}) {
   });
   const runOwnershipTotal = new Counter({
     name: 'fedssd_run_ownership_total',
-    help: 'Run ownership changes of an aggregator replica: acquired, released, lost (another replica took the run), refused (a write with a stale fencing token), forwarded (a message handed to the owner).',
+    help: 'Run ownership changes of an aggregator replica: acquired, released, lost (another replica took the run), refused (a write with a stale fencing token, or a rolled-back Redis state), forwarded (a message handed to the owner), parked (an input kept in the run inbox while its state is rolled back).',
     labelNames: ['event'] as const,
     registers,
   });

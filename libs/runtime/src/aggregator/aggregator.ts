@@ -153,7 +153,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         deps.metrics.runOwnershipTotal.inc({ event: 'refused' });
         log.error({ runId, event: event.type, err: error }, 'refusing a rolled-back Redis state');
         timers.arm(runId, 'retry', clock.now() + options.closeRetryMs, () => later(runId, { type: 'restart' }));
-        return;
+        // Not swallowed: an input (an update, a round start) must be kept and applied once the state
+        // is restored, so its caller parks it (run-router.ts) instead of treating it as done.
+        throw error;
       }
       const attempts = (stepAttempts.get(runId) ?? 0) + 1;
       stepAttempts.set(runId, attempts);
@@ -341,7 +343,9 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   /** A message of a site (federated mode), attributed by the broker. */
   async function onSiteMessage(message: SiteMessage, delivery: SiteDelivery): Promise<void> {
     // An update is a run's input: the run's owner handles it (another replica's goes to its inbox).
-    if (message.type === 'update.ready') return router.route({ kind: 'site-update', message, site: delivery.site });
+    if (message.type === 'update.ready') {
+      return holdWhileRolledBack(message.runId, 'site-update', () => router.route({ kind: 'site-update', message, site: delivery.site }));
+    }
     const at = clock.now();
     const seen = await sites?.heartbeat(delivery.site, message, at);
     if (seen == null) {
@@ -385,14 +389,37 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     resume: (runId) => guarded(runId, { type: 'restart' }),
   });
 
-  const handle = (message: Message): Promise<void> => router.route({ kind: 'message', message });
+  /**
+   * Routes one delivery; while its run's state in Redis is rolled back (StateRolledBackError) the
+   * delivery is held, unacked, and tried again every `closeRetryMs`. Throwing instead would requeue
+   * it until the broker's delivery limit dead-letters it, and a run restored by the operator would
+   * then miss that input (an update, a round start). Closing hands held deliveries back to the broker.
+   */
+  async function holdWhileRolledBack(runId: string, kind: string, route: () => Promise<void>): Promise<void> {
+    for (;;) {
+      try {
+        return await route();
+      } catch (error) {
+        if (!(error instanceof StateRolledBackError) || closed) throw error;
+        deps.metrics.runOwnershipTotal.inc({ event: 'refused' });
+        log.error({ runId, input: kind, err: error }, 'refusing a rolled-back Redis state');
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, options.closeRetryMs));
+        if (closed) throw error;
+      }
+    }
+  }
+
+  const handle = (message: Message): Promise<void> =>
+    holdWhileRolledBack(message.runId, message.type, () => router.route({ kind: 'message', message }));
 
   /** The broker dead-lettered a job: its client failed for that round (the machine ignores stale ones). */
   const handleFailure = (failure: JobFailure): Promise<void> => {
     const { job, reason, queue } = failure;
     deps.metrics.jobFailuresTotal.inc({ reason });
     log.warn({ runId: job.runId, round: job.round, clientId: job.clientId, reason, queue, attempt: job.attempt }, 'job failed');
-    return router.route({ kind: 'job-failed', runId: job.runId, round: job.round, clientId: job.clientId, reason });
+    return holdWhileRolledBack(job.runId, 'job-failed', () =>
+      router.route({ kind: 'job-failed', runId: job.runId, round: job.round, clientId: job.clientId, reason }),
+    );
   };
 
   return {

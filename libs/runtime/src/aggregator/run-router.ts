@@ -1,5 +1,5 @@
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import { FencedWriteError, type RunOwnershipStore, type RunRepository } from '@fedssd/transport';
+import { FencedWriteError, StateRolledBackError, type RunOwnershipStore, type RunRepository } from '@fedssd/transport';
 import type { Clock } from './deps.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { RunOwnership } from './ownership.js';
@@ -84,6 +84,8 @@ export function createRunRouter(d: RunRouterDeps): RunRouter {
           if (!(await handled(runId, input))) return;
           failures.delete(runId);
         } catch (error) {
+          // The run's state is rolled back: the entry waits (uncounted) until it is restored.
+          if (error instanceof StateRolledBackError) return;
           const attempts = (failures.get(runId) ?? 0) + 1;
           failures.set(runId, attempts);
           d.log.error({ runId, attempts, err: error }, 'inbox entry failed');
@@ -161,8 +163,27 @@ export function createRunRouter(d: RunRouterDeps): RunRouter {
     }, everyMs);
   }
 
+  /**
+   * An input of a run whose Redis state is rolled back (StateRolledBackError) is parked in the
+   * run's inbox and acked: the inbox waits until the state is restored (then it is drained like any
+   * forwarded input). Requeueing it instead would spend broker deliveries until the delivery limit
+   * dead-letters it, and holding it unacked would block the consumer (prefetch 1) for every run.
+   * Without an ownership store there is no inbox: the caller gets the error.
+   */
+  async function route(input: RunInput): Promise<void> {
+    const runId = runIdOf(input);
+    try {
+      await d.lock.run(runId, () => routeLocked(input));
+    } catch (error) {
+      if (!(error instanceof StateRolledBackError) || d.store === undefined) throw error;
+      await d.store.forward(runId, encodeRunInput(input));
+      d.metrics.runOwnershipTotal.inc({ event: 'parked' });
+      d.log.warn({ runId, kind: input.kind }, 'input parked in the run inbox until its state is restored');
+    }
+  }
+
   return {
-    route: (input) => d.lock.run(runIdOf(input), () => routeLocked(input)),
+    route,
     claim: (runId, why) => d.lock.run(runId, () => claimLocked(runId, why)),
     startLoops(scanMs, inboxPollMs) {
       if (!d.ownership.leased || looping) return;
