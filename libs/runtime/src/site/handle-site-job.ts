@@ -1,10 +1,11 @@
 import { decodeTargets, measureSiteMetrics, runClientUpdate, type ImageShard } from '@fedssd/engine';
 import { targetFor } from '@fedssd/fedavg';
-import { MESSAGE_VERSION, siteUpdateKey, type SiteMessageInput, type TrainJob } from '@fedssd/protocol';
+import { siteUpdateKey, type SiteMessageInput, type TrainJob } from '@fedssd/protocol';
 import { createModel, type SslModel } from '@fedssd/ssl';
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import { decodeWeights, encodeWeights } from '@fedssd/tensor';
+import { decodeWeights } from '@fedssd/tensor';
 import type { BlobStore, JobContext } from '@fedssd/transport';
+import { announceUpdate } from '../trainer/announce-update.js';
 import type { JobOutcome, JobProgress } from '../trainer/handle-job.js';
 
 export interface SiteJobDeps {
@@ -71,32 +72,20 @@ export async function handleSiteJob(deps: SiteJobDeps, job: TrainJob, ctx: JobCo
       ...(onProgress ? { onProgress: (p) => onProgress({ runId: job.runId, round: job.round, clientId: job.clientId, ...p }) } : {}),
     },
   );
-  const bytes = encodeWeights(update.delta, { dtype: training.wirePrecision });
-  const key = siteUpdateKey(job.runId, deps.site, job.round);
-  if (!(await deps.blobs.putBlob(key, bytes, { nx: true })))
-    log.info({ key }, 'update blob already written by an earlier attempt; announcing it');
-  await deps.publish({
-    type: 'update.ready',
-    version: MESSAGE_VERSION,
-    runId: job.runId,
-    sentAt: now(),
-    round: job.round,
-    clientId: job.clientId,
-    globalVersion: job.globalVersion,
-    updateKey: key,
-    samples: update.samples,
-    trainSeconds: update.train.seconds,
-    loss: { ...update.train.loss },
+  return announceUpdate({
+    job,
+    update,
+    wirePrecision: training.wirePrecision,
+    key: siteUpdateKey(job.runId, deps.site, job.round),
     workerId: deps.site,
-    samplesProcessed: update.train.samples,
+    sentAt: now(),
     siteMetrics,
+    blobs: deps.blobs,
+    publish: (message) => deps.publish(message),
+    ctx,
+    metrics: deps.metrics,
+    log,
   });
-  await ctx.ack();
-  deps.metrics.localTrainingSeconds.observe(update.train.seconds);
-  deps.metrics.trainingSamplesPerSecond.set(update.train.samplesPerSecond);
-  deps.metrics.updateBytes.observe(bytes.length);
-  log.info({ samples: update.samples, seconds: update.train.seconds, loss: update.train.loss.total, ...siteMetrics }, 'update published');
-  return 'completed';
 }
 
 /** A small cache of models by spec (a site usually trains one architecture). */

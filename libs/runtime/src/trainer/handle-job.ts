@@ -1,10 +1,11 @@
 import { decodeTargets, type DataLoader } from '@fedssd/engine';
 import { runClientUpdate, trainingFor } from '@fedssd/engine';
 import { targetFor, type SsdTargets } from '@fedssd/fedavg';
-import { MESSAGE_VERSION, updateKey, type TrainJob } from '@fedssd/protocol';
+import { updateKey, type TrainJob } from '@fedssd/protocol';
 import type { Logger, Metrics } from '@fedssd/telemetry';
-import { decodeWeights, encodeWeights } from '@fedssd/tensor';
+import { decodeWeights } from '@fedssd/tensor';
 import type { BlobStore, EventBus, JobContext, RunRepository } from '@fedssd/transport';
+import { announceUpdate } from './announce-update.js';
 import type { RunCache } from './run-cache.js';
 
 export interface JobDeps {
@@ -107,33 +108,17 @@ export async function handleJob(deps: JobDeps, job: TrainJob, ctx: JobContext): 
       ...(onProgress ? { onProgress: (p) => onProgress({ runId: job.runId, round: job.round, clientId: job.clientId, ...p }) } : {}),
     },
   );
-  // The run's wire precision; the aggregator checks the blob's dtype against it.
-  const bytes = encodeWeights(update.delta, { dtype: training.wirePrecision });
-  const key = updateKey(job.runId, job.round, job.clientId);
-  const written = await deps.blobs.putBlob(key, bytes, { nx: true });
-  if (!written) log.info({ key }, 'update blob already written by an earlier attempt; announcing it');
-  await deps.bus.publish({
-    type: 'update.ready',
-    version: MESSAGE_VERSION,
-    runId: job.runId,
-    sentAt: Date.now(),
-    round: job.round,
-    clientId: job.clientId,
-    globalVersion: job.globalVersion,
-    updateKey: key,
-    samples: update.samples,
-    trainSeconds: update.train.seconds,
-    loss: { ...update.train.loss },
+  return announceUpdate({
+    job,
+    update,
+    wirePrecision: training.wirePrecision,
+    key: updateKey(job.runId, job.round, job.clientId),
     workerId: deps.workerId,
-    samplesProcessed: update.train.samples,
+    sentAt: Date.now(),
+    blobs: deps.blobs,
+    publish: (message) => deps.bus.publish(message),
+    ctx,
+    metrics: deps.metrics,
+    log,
   });
-  await ctx.ack();
-  deps.metrics.localTrainingSeconds.observe(update.train.seconds);
-  deps.metrics.trainingSamplesPerSecond.set(update.train.samplesPerSecond);
-  deps.metrics.updateBytes.observe(bytes.length);
-  log.info(
-    { samples: update.samples, seconds: update.train.seconds, loss: update.train.loss.total, redelivered: ctx.redelivered },
-    'update published',
-  );
-  return 'completed';
 }
