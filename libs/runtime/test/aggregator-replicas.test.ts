@@ -64,7 +64,12 @@ describe('aggregator replicas over the fakes', () => {
     const jobs = await collecting(h, 'rr', 2);
     await publishUpdate(h, jobs[0]!);
     await until('one round-2 update accepted', async () => (await h.runs.getRound('rr', 2))!.accepted.length === 1);
-    const holder = (await h.transport.ownership.holder('rr'))!;
+    // On a loaded machine a 300 ms lease can lapse between renewals (training blocks the event
+    // loop); the scan then hands the run to a replica again. Kill whichever holds it.
+    let seen = await h.transport.ownership.holder('rr');
+    await until('a replica holds the run', async () => (seen = await h.transport.ownership.holder('rr')) !== null);
+    const holder = seen;
+    if (holder === null) throw new Error('unreachable: until() returned without a holder');
     const dead = replicas.find((r) => r.name === holder.owner)!;
     const survivor = replicas.find((r) => r !== dead)!;
     const killedAt = Date.now();
