@@ -17,7 +17,14 @@ export function objectiveFor(
   const objective: LocalTrainConfig['objective'] = {
     uniformity: config.uniformity,
     ...(basis && target
-      ? { dsr: { coeff: config.dsr.coeff, form: config.dsr.form, target: { basis, slice: [...target.slice], scale: target.scale } } }
+      ? {
+          dsr: {
+            coeff: config.dsr.coeff,
+            form: config.dsr.form,
+            on: config.dsr.on ?? 'z',
+            target: { basis, slice: [...target.slice], scale: target.scale },
+          },
+        }
       : {}),
     ...(on.pd ? { pd: { coeff: config.pd.coeff, temperature: config.pd.temperature } } : {}),
   };

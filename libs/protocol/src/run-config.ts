@@ -26,6 +26,12 @@ export const DsrConfigSchema = z.strictObject({
   sliceSize: intBetween(1, 65_536).optional(),
   /** 'code' (released code, the default) or 'paper'. */
   form: oneOf(['code', 'paper']).default('code'),
+  /**
+   * Where DSR acts: 'z', the normalised projector output (the method, and what absent means), or
+   * 'h', the normalised encoder output: the projector-free diagnostic (docs/METHOD.md §4), which
+   * needs dim(h) = dim(z). Optional so that configs stored before it parse to the same record.
+   */
+  on: oneOf(['z', 'h']).optional(),
 });
 
 /** PD settings (docs/METHOD.md §5). `coeff` is delta. */

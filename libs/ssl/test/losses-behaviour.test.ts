@@ -126,3 +126,36 @@ describe('loss input validation', () => {
     tf.dispose([a, b, wide, one, basis]);
   });
 });
+
+describe('DSR on h (the projector-free diagnostic)', () => {
+  it('when dsr.on is h, then the DSR term is dsrLoss of the normalised h, and its gradient reaches h', () => {
+    const [h1, h2, zt1, zt2] = [1, 2, 3, 4].map((seed) => randomMatrix(seed, 6, 8)) as [Tensor2D, Tensor2D, Tensor2D, Tensor2D];
+    const basis = tf.tidy(() => tf.linalg.qr(randomMatrix(5, 8, 8))[0] as Tensor2D);
+    const target = { basis, slice: [1, 4], scale: 10 };
+    const expected = tf.tidy(
+      () => tf.div(tf.add(dsrLoss(l2NormalizeRows(h1), target), dsrLoss(l2NormalizeRows(h2), target)), 2).dataSync()[0]!,
+    );
+    const onZ = tf.tidy(() => ssdObjective({ h1, h2, zt1, zt2 }, { dsr: { coeff: 1, target } }).dsr.dataSync()[0]!);
+    const losses = ssdObjective({ h1, h2, zt1, zt2 }, { dsr: { coeff: 1, target, on: 'h' } });
+    expect(value(losses.dsr)).toBeCloseTo(expected, 6);
+    expect(Math.abs(onZ - expected)).toBeGreaterThan(1e-3); // a different quantity from the method's
+    tf.dispose([losses.total, losses.align, losses.uniformity, losses.pd]);
+    // Only the DSR term depends on h here (no PD): h's gradient is non-zero exactly when DSR is on h.
+    const gradH = (on: 'h') =>
+      tf.tidy(() => {
+        const g = tf.grad((h: Tensor2D) => ssdObjective({ h1: h, h2, zt1, zt2 }, { dsr: { coeff: 1, target, on } }).total)(h1);
+        return tf.sum(tf.abs(g)).dataSync()[0]!;
+      });
+    expect(gradH('h')).toBeGreaterThan(1e-4);
+    tf.dispose([h1, h2, zt1, zt2, basis]);
+  });
+
+  it('when dsr.on is h and h and zt differ in width, then it throws naming both shapes', () => {
+    const [h, zt] = [randomMatrix(1, 4, 6), randomMatrix(2, 4, 8)];
+    const basis = tf.eye(8) as Tensor2D;
+    expect(() =>
+      ssdObjective({ h1: h, h2: h, zt1: zt, zt2: zt }, { dsr: { coeff: 1, target: { basis, slice: [0], scale: 10 }, on: 'h' } }),
+    ).toThrow(/h1/);
+    tf.dispose([h, zt, basis]);
+  });
+});

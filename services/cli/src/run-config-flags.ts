@@ -31,6 +31,7 @@ export const RUN_CONFIG_FLAGS: ReadonlyArray<{ flag: string; path: string; kind:
   { flag: 'dsr-scale', path: 'dsr.scale', kind: 'number' },
   { flag: 'slice-size', path: 'dsr.sliceSize', kind: 'int' },
   { flag: 'dsr-form', path: 'dsr.form', kind: 'string' },
+  { flag: 'dsr-on', path: 'dsr.on', kind: 'string' },
   { flag: 'pd-coeff', path: 'pd.coeff', kind: 'number' },
   { flag: 'pd-temperature', path: 'pd.temperature', kind: 'number' },
   { flag: 'eval-every', path: 'evalEvery', kind: 'int' },

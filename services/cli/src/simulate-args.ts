@@ -28,7 +28,7 @@ Run config (defaults follow docs/METHOD.md; ranges are checked and named on erro
   --model small|small-signed|resnet18   --model-width W   --clients K   --alpha A   --participation P
   --rounds R   --local-epochs E   --batch-size B   --lr LR   --momentum M   --weight-decay WD   --seed S
   --train-limit N (first N training images)   --uniformity BETA   --dsr-coeff GAMMA   --dsr-scale W
-  --slice-size M   --dsr-form code|paper   --pd-coeff DELTA   --pd-temperature TAU   --eval-every N
+  --slice-size M   --dsr-form code|paper   --dsr-on z|h (h: the projector-free diagnostic)   --pd-coeff DELTA   --pd-temperature TAU   --eval-every N
   --wire-precision fp32|fp16|int8   encoding of the update deltas (as the trainers of a distributed run)
   --config FILE   a JSON run config; flags override its fields
   (simulation mode only: --mode federated, --sites and --input-shape belong to \`fedssd submit\`)

@@ -2,7 +2,7 @@
 // shared tfjs-core instance (these losses and the linear probe are differentiated).
 import '@fedssd/tensor';
 
-export type { DsrTarget, DsrForm } from './types.js';
+export type { DsrTarget, DsrForm, DsrOn } from './types.js';
 export { alignLoss } from './align.js';
 export { uniformityLoss } from './uniformity.js';
 export { dsrLoss, dsrDiagonal } from './dsr.js';

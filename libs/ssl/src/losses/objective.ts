@@ -5,7 +5,7 @@ import { assertNonNegative, assertSameShape } from './checks.js';
 import { distillationLoss } from './distillation.js';
 import { dsrLoss } from './dsr.js';
 import { l2NormalizeRows } from './ops.js';
-import type { DsrForm, DsrTarget } from './types.js';
+import type { DsrForm, DsrOn, DsrTarget } from './types.js';
 import { uniformityLoss } from './uniformity.js';
 
 /** Both augmented views of one batch: encoder outputs h and raw (unnormalised) projector outputs zt. */
@@ -21,7 +21,7 @@ export interface SsdObjectiveOptions {
   /** beta, weight of L_uniform (default 1; 0 turns it off but it is still reported). */
   uniformity?: number;
   /** gamma and the client's DSR target; omit for FedAlignUniform / PD-only. */
-  dsr?: { coeff: number; target: DsrTarget; form?: DsrForm };
+  dsr?: { coeff: number; target: DsrTarget; form?: DsrForm; on?: DsrOn };
   /** delta and tau (default 0.5); omit for FedAlignUniform / DSR-only. */
   pd?: { coeff: number; temperature?: number };
 }
@@ -47,6 +47,13 @@ export function ssdObjective(views: SsdViews, opts: SsdObjectiveOptions = {}): S
   const beta = opts.uniformity ?? 1;
   assertNonNegative('uniformity', beta);
   if (opts.dsr) assertNonNegative('dsr.coeff', opts.dsr.coeff);
+  const dsrOn = opts.dsr?.on ?? 'z';
+  if (dsrOn !== 'z' && dsrOn !== 'h') throw new RangeError(`dsr.on must be 'z' or 'h', got ${String(dsrOn)}`);
+  if (opts.dsr && dsrOn === 'h') {
+    // The client's slice and basis live in the projector's d dimensions: h must have as many.
+    assertSameShape('h1', h1, 'zt1', zt1);
+    assertSameShape('h2', h2, 'zt2', zt2);
+  }
   if (opts.pd) {
     assertNonNegative('pd.coeff', opts.pd.coeff);
     assertSameShape('h1', h1, 'zt1', zt1);
@@ -62,7 +69,9 @@ export function ssdObjective(views: SsdViews, opts: SsdObjectiveOptions = {}): S
     let dsr = tf.scalar(0);
     if (opts.dsr) {
       const { target, form, coeff } = opts.dsr;
-      dsr = tf.div(tf.add(dsrLoss(z1, target, form), dsrLoss(z2, target, form)), 2) as Scalar;
+      // The diagnostic puts DSR's push straight on the encoder's features, bypassing the projector.
+      const [d1, d2] = dsrOn === 'h' ? [l2NormalizeRows(h1), l2NormalizeRows(h2)] : [z1, z2];
+      dsr = tf.div(tf.add(dsrLoss(d1, target, form), dsrLoss(d2, target, form)), 2) as Scalar;
       total = tf.add(total, tf.mul(dsr, coeff)) as Scalar;
     }
     let pd = tf.scalar(0);

@@ -18,3 +18,6 @@ export interface DsrTarget {
  * `'paper'`: Q = I, no renormalisation, mean_i ||z_i - stopgrad(z_i * d_k)||^2.
  */
 export type DsrForm = 'code' | 'paper';
+
+/** What DSR acts on: `'z'` the normalised projector output (the method), `'h'` the normalised encoder output (a diagnostic). */
+export type DsrOn = 'z' | 'h';
