@@ -22,6 +22,8 @@ const PER_ROUND = Math.round(SHAPE.clients * PARTICIPATION);
 /** Tiny shards (~16 synthetic images per client, two batches of 8) so the load is the protocol, not the maths. */
 const RUN = {
   clients: SHAPE.clients,
+  // The load is the protocol: FedAlignUniform, since DSR needs K <= d (500 clients > d = 128).
+  method: 'baseline',
   participation: PARTICIPATION,
   rounds: SHAPE.rounds,
   trainLimit: SHAPE.clients * 16,
