@@ -5,7 +5,10 @@ import type { TlsOptions } from '../tls.js';
 
 /** Options of the RabbitMQ adapter. */
 export interface AmqpOptions {
-  /** e.g. `amqp://guest:guest@127.0.0.1:5672`. */
+  /**
+   * e.g. `amqp://guest:guest@127.0.0.1:5672`; or several comma-separated URLs, the nodes of one
+   * cluster, tried in turn on every (re)connect (`brokerEndpoints`).
+   */
   url: string;
   /** Prefix of every queue and exchange name (tests use a unique one); default none. */
   prefix?: string;
