@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AmqpConnection, brokerEndpoints, endpointLabel } from '../src/index.js';
 import { EndpointRotation } from '../src/rabbitmq/endpoints.js';
@@ -45,5 +46,23 @@ describe('broker endpoints (RABBITMQ_URL with the nodes of a cluster)', () => {
     const error = await c.start().catch((e: unknown) => e as Error);
     expect(String((error as Error).message)).toMatch(/127\.0\.0\.1:1: .*127\.0\.0\.1:2: /);
     await c.close();
+  });
+
+  it('when a node accepts TCP but never answers, then the attempt gives up on it after connectTimeoutMs and tries the next', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket)); // never speaks AMQP
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const c = new AmqpConnection({ url: `amqp://127.0.0.1:${port},amqp://127.0.0.1:1`, connectTimeoutMs: 300, startTimeoutMs: 100 });
+    const started = Date.now();
+    try {
+      const error = await c.start().catch((e: unknown) => e as Error);
+      expect(String((error as Error).message)).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}: connect ETIMEDOUT; 127\\.0\\.0\\.1:1: `));
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await c.close();
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });

@@ -132,6 +132,7 @@ export class AmqpConnection {
   private async openConnection(url: string): Promise<void> {
     const connection = await amqp.connect(url, {
       noDelay: true, // Nagle adds ~40 ms to every serial round trip
+      timeout: this.options.connectTimeoutMs, // amqplib clears it once the connection is open
       clientProperties: { connection_name: this.options.connectionName },
       ...(this.options.tls !== undefined ? tlsSocketOptions(this.options.tls) : {}),
     });
