@@ -56,6 +56,30 @@ export function envUrl(protocols: readonly string[]) {
   );
 }
 
+/**
+ * One URL or up to 16 comma-separated ones, each with a scheme of `protocols` (the nodes of a
+ * RabbitMQ cluster, tried in turn by the client); normalised to `a,b,c` without blanks.
+ */
+export function envUrlList(protocols: readonly string[]) {
+  const expected = `must be 1-16 comma-separated ${protocols.map((p) => `${p}//`).join(' or ')} URLs`;
+  const parts = (value: string) =>
+    value
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '');
+  return z
+    .string({ error: () => expected })
+    .refine(
+      (value) => {
+        const urls = parts(value);
+        return urls.length >= 1 && urls.length <= 16 && urls.every((u) => URL.canParse(u) && protocols.includes(new URL(u).protocol));
+      },
+      // The value may carry credentials: never echo it.
+      { error: `${expected} (got an invalid or other-scheme URL, or none)` },
+    )
+    .transform((value) => parts(value).join(','));
+}
+
 /** One of a closed set of strings. */
 export function envEnum<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: (iss) => `must be one of ${values.join(', ')} (got ${shown(iss.input)})` });

@@ -5,6 +5,7 @@ export {
   envPort,
   envBool,
   envUrl,
+  envUrlList,
   envEnum,
   envSecret,
   envString,

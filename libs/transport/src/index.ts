@@ -21,6 +21,7 @@ export { AmqpJobQueue } from './rabbitmq/amqp-job-queue.js';
 export { AmqpEventBus } from './rabbitmq/amqp-event-bus.js';
 export { createAmqpTransport, type AmqpTransport } from './rabbitmq/create-amqp-transport.js';
 export type { AmqpOptions } from './rabbitmq/options.js';
+export { brokerEndpoints, endpointLabel } from './rabbitmq/endpoints.js';
 export { RedisBlobStore } from './redis/redis-blob-store.js';
 export { RedisStateStore } from './redis/redis-state-store.js';
 export { RedisOwnershipStore } from './redis/redis-ownership-store.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createRedisStores } from '../src/index.js';
+import { createRedisStores, endpointLabel } from '../src/index.js';
 import { CONFORMANCE_JOB_ATTEMPTS, describeTransportConformance } from './conformance.js';
 import { describeOwnershipConformance } from './ownership-conformance.js';
 import { job, utf8, waitFor } from './helpers.js';
-import { closeConnectionFromServer, createRealHarness, probeServices, REDIS_URL } from './real-harness.js';
+import { closeConnectionFromServer, createRealHarness, probeServices, RABBITMQ_URL, REDIS_URL } from './real-harness.js';
 
 const unavailable = await probeServices();
 if (unavailable !== undefined) {
@@ -48,6 +48,30 @@ describe.skipIf(unavailable !== undefined)('RabbitMQ + Redis', () => {
       expect(seen).toEqual([1, 2]);
       expect(events.filter((e) => e === 'connected').length).toBeGreaterThanOrEqual(1);
       expect(t.rabbit.connection.connected).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('when RABBITMQ_URL lists a dead node first, then the adapter connects to the next and, after a broker-side close, passes the dead one again', async () => {
+    const events: Array<[string, unknown]> = [];
+    const live = endpointLabel(RABBITMQ_URL);
+    const t = await createRealHarness({
+      // Port 1 on loopback refuses at once: a node that is down.
+      url: `amqp://guest:guest@127.0.0.1:1,${RABBITMQ_URL}`,
+      reconnectInitialDelayMs: 50,
+      onConnectionEvent: (e, detail) => void events.push([e, detail]),
+    });
+    try {
+      expect(events).toEqual([['connected', { endpoint: live }]]);
+      const seen: number[] = [];
+      await t.jobs.consumeJobs(async (j, ctx) => (seen.push(j.clientId), ctx.ack()));
+      await closeConnectionFromServer(t.prefix);
+      await waitFor(() => events.filter(([e]) => e === 'connected').length === 2, 15_000, 'second connection');
+      expect(events.at(-1)).toEqual(['connected', { endpoint: live }]);
+      await t.jobs.publishJob(job(7));
+      await waitFor(() => seen.length === 1, 15_000, 'job after the reconnect');
+      expect(seen).toEqual([7]);
     } finally {
       await t.close();
     }

@@ -1,10 +1,10 @@
-import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, tlsFileFields, sentinelFields } from '@fedssd/config';
+import { envBool, envEnum, envInt, envLogLevel, envString, envUrl, envUrlList, tlsFileFields, sentinelFields } from '@fedssd/config';
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import { z } from 'zod';
 
 /** Environment of the aggregator; parsed once in main.ts with `loadConfig`. */
 export const AggregatorConfigSchema = z.object({
-  RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
+  RABBITMQ_URL: envUrlList(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Find the Redis primary through these Sentinels (`host:port,...`); REDIS_URL then gives only user, password and database. */
   ...sentinelFields(),

@@ -1,5 +1,16 @@
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
-import { envBool, envInt, envLogLevel, envPort, envSecret, envString, envUrl, tlsFileFields, sentinelFields } from '@fedssd/config';
+import {
+  envBool,
+  envInt,
+  envLogLevel,
+  envPort,
+  envSecret,
+  envString,
+  envUrl,
+  envUrlList,
+  tlsFileFields,
+  sentinelFields,
+} from '@fedssd/config';
 import { z } from 'zod';
 
 /**
@@ -15,7 +26,7 @@ export const ApiConfigSchema = z
     API_HOST: envString(255).default('0.0.0.0'),
     /** Bearer token for every /v1 route except /v1/admin (or API_TOKEN_FILE); at least 16 characters. */
     API_TOKEN: envSecret(16),
-    RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
+    RABBITMQ_URL: envUrlList(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
     REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     /** Find the Redis primary through these Sentinels (`host:port,...`); REDIS_URL then gives only user, password and database. */
     ...sentinelFields(),

@@ -1,4 +1,4 @@
-import { ConfigError, envInt, envUrl, loadConfig, readTlsFiles, tlsFileFields } from '@fedssd/config';
+import { ConfigError, envInt, envUrlList, loadConfig, readTlsFiles, tlsFileFields } from '@fedssd/config';
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import { TransportUnavailableError, upgradeQueuesToQuorum } from '@fedssd/transport';
 import { z } from 'zod';
@@ -17,7 +17,7 @@ again; an interrupted run is finished by the next one. From the environment:
 
 /** The command's environment, parsed once. */
 export const BrokerConfigSchema = z.object({
-  RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
+  RABBITMQ_URL: envUrlList(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   ...tlsFileFields('RABBITMQ'),
   FEDSSD_PREFIX: z
     .string()

@@ -52,16 +52,24 @@ export interface Stack {
 /** Connects under a fresh prefix, or returns why it cannot (a failure under CI=true is the caller's call). */
 export async function createStack(
   label: string,
-  options: { redisUrl?: string; jobAttempts?: number; sentinel?: { sentinels: string; name: string } } = {},
+  options: {
+    redisUrl?: string;
+    jobAttempts?: number;
+    sentinel?: { sentinels: string; name: string };
+    /** Another broker (e.g. a test's own cluster): its URL list and how to run rabbitmqctl against it. */
+    rabbitmq?: { url: string; ctl: (args: readonly string[]) => Promise<string> };
+  } = {},
 ): Promise<Stack | string> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
+  const rabbitUrl = options.rabbitmq?.url ?? RABBITMQ_URL;
+  const ctl = options.rabbitmq?.ctl ?? (async (args: readonly string[]) => (await run('rabbitmqctl', args)).stdout);
   const prefix = `faults-${label}-${randomUUID().slice(0, 8)}`;
   let amqp: AmqpTransport | undefined;
   let redis: RedisStores;
   try {
     // The test's own connection declares the topology first: with the services' job attempts.
     const jobAttempts = options.jobAttempts !== undefined ? { jobAttempts: options.jobAttempts } : {};
-    amqp = await createAmqpTransport({ url: RABBITMQ_URL, prefix, connectionName: prefix, startTimeoutMs: 3_000, ...jobAttempts });
+    amqp = await createAmqpTransport({ url: rabbitUrl, prefix, connectionName: prefix, startTimeoutMs: 3_000, ...jobAttempts });
     const sentinel =
       options.sentinel === undefined
         ? undefined
@@ -72,12 +80,12 @@ export async function createStack(
     redis = await createRedisStores({ url: redisUrl, keyPrefix: `${prefix}:`, connectTimeoutMs: 3_000, ...(sentinel ? { sentinel } : {}) });
   } catch (error) {
     await amqp?.close().catch(() => undefined);
-    return `RabbitMQ (${RABBITMQ_URL}) or Redis (${redisUrl}) not reachable: ${(error as Error).message}`;
+    return `RabbitMQ (${rabbitUrl}) or Redis (${redisUrl}) not reachable: ${(error as Error).message}`;
   }
   const token = `faults-token-${randomUUID()}`;
   const apiPort = await freePort();
   const env = {
-    RABBITMQ_URL,
+    RABBITMQ_URL: rabbitUrl,
     REDIS_URL: redisUrl,
     FEDSSD_PREFIX: prefix,
     LOG_LEVEL: 'info',
@@ -143,7 +151,7 @@ export async function createStack(
       return (await ch.checkQueue(names.jobs)).messageCount;
     },
     async queueCounts() {
-      const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged']);
+      const stdout = await ctl(['-q', 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged']);
       const out: Record<string, { ready: number; unacked: number }> = {};
       for (const line of stdout.split('\n')) {
         const [name, ready, unacked] = line.trim().split('\t');

@@ -126,6 +126,16 @@ describe('kubernetes manifests', () => {
       expect(find(objects, 'PodDisruptionBudget', 'fedssd-aggregator').spec).toMatchObject({ maxUnavailable: 1 });
     });
 
+    it('when the base is rendered, then the broker is a 3-node cluster, spread over nodes, and a drain takes at most one node', async () => {
+      const objects = await render('k8s/base');
+      const broker = find(objects, 'RabbitmqCluster', 'fedssd-rabbitmq').spec as { replicas: number; affinity?: unknown };
+      // Quorum queues keep working with 2 of 3 nodes (tests/faults/rabbitmq-cluster.int.test.ts).
+      expect(broker.replicas).toBe(3);
+      expect(JSON.stringify(broker.affinity)).toContain('kubernetes.io/hostname');
+      const pdb = find(objects, 'PodDisruptionBudget', 'fedssd-rabbitmq').spec as { maxUnavailable: number; selector: unknown };
+      expect(pdb).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'fedssd-rabbitmq' } } });
+    });
+
     it('when the gpu overlay is rendered, then trainers run the CUDA image on GPU nodes with one GPU each', async () => {
       const objects = await render('k8s/overlays/gpu');
       const spec = podSpec(find(objects, 'Deployment', 'fedssd-trainer'));

@@ -2,6 +2,7 @@ import { brokerNames, type BrokerNames } from '@fedssd/protocol';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { TopologyMismatchError, TransportUnavailableError } from '../errors.js';
 import { checkTlsScheme, tlsSocketOptions } from '../tls.js';
+import { brokerEndpoints, endpointLabel, EndpointRotation } from './endpoints.js';
 import { withDefaults, type AmqpOptions, type ResolvedAmqpOptions } from './options.js';
 import { assertTopology } from './topology.js';
 
@@ -15,7 +16,9 @@ type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'clos
 /**
  * One AMQP connection with a confirm channel for publishing, the topology declared on it, and
  * automatic reconnection: when the broker closes the connection, reconnect with exponential
- * backoff (capped), redeclare the topology and reopen every registered listener.
+ * backoff (capped), redeclare the topology and reopen every registered listener. With several
+ * endpoints (the nodes of a cluster) each attempt tries them all in turn, starting after the
+ * node that dropped us, so losing that node costs one reconnect, not an outage.
  */
 export class AmqpConnection {
   readonly names: BrokerNames;
@@ -29,10 +32,12 @@ export class AmqpConnection {
   private failures = 0;
   private closing: Promise<void> | undefined;
   private connecting = false;
+  private readonly rotation: EndpointRotation;
 
   constructor(options: AmqpOptions) {
     this.options = withDefaults(options);
-    checkTlsScheme(this.options.url, this.options.tls, 'amqps:');
+    this.rotation = new EndpointRotation(brokerEndpoints(this.options.url));
+    for (const url of this.rotation.endpoints) checkTlsScheme(url, this.options.tls, 'amqps:');
     this.names = brokerNames(this.options.prefix);
   }
 
@@ -100,18 +105,34 @@ export class AmqpConnection {
     return Math.min(this.options.reconnectMaxDelayMs, this.options.reconnectInitialDelayMs * 2 ** Math.min(this.failures, 30));
   }
 
+  /** One attempt: each endpoint once, in rotation order; throws if none of them opened. */
   private async connectOnce(): Promise<void> {
     this.connecting = true;
+    const failures: string[] = [];
+    let last: unknown;
     try {
-      await this.openConnection();
+      for (const url of this.rotation.order()) {
+        try {
+          await this.openConnection(url);
+          return;
+        } catch (error) {
+          // A refused declaration is the same on every node of a cluster; closing ends the attempt.
+          if (error instanceof TopologyMismatchError || this.isClosing()) throw error;
+          failures.push(`${endpointLabel(url)}: ${(error as Error).message}`);
+          last = error;
+        }
+      }
     } finally {
       this.connecting = false;
     }
+    if (failures.length === 1) throw last;
+    throw new Error(`no broker endpoint answered (${failures.join('; ')})`, { cause: last });
   }
 
-  private async openConnection(): Promise<void> {
-    const connection = await amqp.connect(this.options.url, {
+  private async openConnection(url: string): Promise<void> {
+    const connection = await amqp.connect(url, {
       noDelay: true, // Nagle adds ~40 ms to every serial round trip
+      timeout: this.options.connectTimeoutMs, // amqplib clears it once the connection is open
       clientProperties: { connection_name: this.options.connectionName },
       ...(this.options.tls !== undefined ? tlsSocketOptions(this.options.tls) : {}),
     });
@@ -140,7 +161,8 @@ export class AmqpConnection {
     }
     this.state = 'open';
     this.failures = 0;
-    this.options.onConnectionEvent?.('connected');
+    this.rotation.connectedTo(url);
+    this.options.onConnectionEvent?.('connected', { endpoint: endpointLabel(url) });
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.resolve(this.publisher);
@@ -150,6 +172,7 @@ export class AmqpConnection {
     if (this.connection !== connection) return; // a connection we already replaced or abandoned
     this.connection = undefined;
     this.publisher = undefined;
+    this.rotation.lost();
     // While connecting, the failing connectOnce call retries; scheduling here would start a second loop.
     if (this.isClosing() || this.connecting) return;
     this.options.onConnectionEvent?.('disconnected', error);

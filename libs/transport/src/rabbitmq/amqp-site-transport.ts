@@ -1,6 +1,7 @@
 import { encodeSiteMessage, federatedNames, siteOfUser, siteRoutingKey, siteUserName, type SiteMessageInput } from '@fedssd/protocol';
 import { AmqpConnection } from './amqp-connection.js';
 import { AmqpJobQueue } from './amqp-job-queue.js';
+import { brokerEndpoints } from './endpoints.js';
 import type { AmqpOptions } from './options.js';
 import { publishConfirmed } from './publish.js';
 
@@ -38,10 +39,13 @@ export async function createAmqpSiteTransport(options: AmqpSiteOptions): Promise
   const prefix = options.prefix ?? '';
   const names = federatedNames(prefix);
   const expected = siteUserName(prefix, options.site);
-  const user = userOf(options.url);
-  if (siteOfUser(prefix, user) !== options.site) {
-    throw new RangeError(`RABBITMQ_URL must carry the site's user ${expected} (got ${user === '' ? 'no user' : JSON.stringify(user)})`);
+  // Every endpoint (cluster node) must carry the site's user: publishes carry it as user_id.
+  for (const user of brokerEndpoints(options.url).map(userOf)) {
+    if (siteOfUser(prefix, user) !== options.site) {
+      throw new RangeError(`RABBITMQ_URL must carry the site's user ${expected} (got ${user === '' ? 'no user' : JSON.stringify(user)})`);
+    }
   }
+  const user = expected;
   const connection = new AmqpConnection({ ...options, declareTopology: false });
   await connection.start();
   const routingKey = siteRoutingKey(options.site);

@@ -5,7 +5,10 @@ import type { TlsOptions } from '../tls.js';
 
 /** Options of the RabbitMQ adapter. */
 export interface AmqpOptions {
-  /** e.g. `amqp://guest:guest@127.0.0.1:5672`. */
+  /**
+   * e.g. `amqp://guest:guest@127.0.0.1:5672`; or several comma-separated URLs, the nodes of one
+   * cluster, tried in turn on every (re)connect (`brokerEndpoints`).
+   */
   url: string;
   /** Prefix of every queue and exchange name (tests use a unique one); default none. */
   prefix?: string;
@@ -15,6 +18,12 @@ export interface AmqpOptions {
   reconnectInitialDelayMs?: number;
   /** Cap of the reconnect delay in milliseconds. Default 5000. */
   reconnectMaxDelayMs?: number;
+  /**
+   * How long one endpoint may take to accept the TCP connection and finish the AMQP handshake,
+   * in milliseconds. Default 10000. Without it, a cluster node whose address silently drops
+   * packets would hold each attempt for the OS connect timeout (minutes) before the next node.
+   */
+  connectTimeoutMs?: number;
   /** How long `start()` keeps retrying the first connection, in milliseconds. Default 30000. */
   startTimeoutMs?: number;
   /** How long a publish waits for a (re)connection before failing, in milliseconds. Default 30000. */
@@ -50,6 +59,7 @@ export function withDefaults(opts: AmqpOptions) {
     connectionName: opts.connectionName ?? 'fedssd',
     reconnectInitialDelayMs: opts.reconnectInitialDelayMs ?? 100,
     reconnectMaxDelayMs: opts.reconnectMaxDelayMs ?? 5_000,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
     publishTimeoutMs: opts.publishTimeoutMs ?? 30_000,
     declareTopology: opts.declareTopology ?? true,

@@ -2,6 +2,7 @@ import { brokerNames, DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
 import amqp, { type ChannelModel, type MessageProperties, type Options } from 'amqplib';
 import { TopologyMismatchError } from '../errors.js';
 import { tlsSocketOptions, type TlsOptions } from '../tls.js';
+import { brokerEndpoints } from './endpoints.js';
 import type { QueueArguments } from '@fedssd/protocol';
 import { assertTopology, declareQueue, durableQueues } from './topology.js';
 
@@ -27,6 +28,19 @@ export interface UpgradeQueuesOptions {
   readonly onQueue?: (result: QueueUpgrade) => void;
 }
 
+/** The first endpoint of `options.url` (one URL or a cluster's comma-separated list) that answers. */
+async function connectAny(options: UpgradeQueuesOptions): Promise<ChannelModel> {
+  const endpoints = brokerEndpoints(options.url);
+  for (const [i, url] of endpoints.entries()) {
+    try {
+      return await amqp.connect(url, { noDelay: true, ...(options.tls ? tlsSocketOptions(options.tls) : {}) });
+    } catch (error) {
+      if (i === endpoints.length - 1) throw error;
+    }
+  }
+  throw new RangeError('RabbitMQ URL is empty'); // unreachable: brokerEndpoints never returns none
+}
+
 /** Suffix of the quorum queue that holds a queue's messages while the queue is recreated. */
 export const HOLDING_SUFFIX = '.upgrade';
 
@@ -43,7 +57,7 @@ export const HOLDING_SUFFIX = '.upgrade';
  */
 export async function upgradeQueuesToQuorum(options: UpgradeQueuesOptions): Promise<QueueUpgrade[]> {
   const names = brokerNames(options.prefix ?? '');
-  const connection = await amqp.connect(options.url, { noDelay: true, ...(options.tls ? tlsSocketOptions(options.tls) : {}) });
+  const connection = await connectAny(options);
   connection.on('error', () => {});
   const results: QueueUpgrade[] = [];
   try {
