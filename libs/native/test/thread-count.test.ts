@@ -1,13 +1,13 @@
 /**
  * The memory-bound kernels run on OpenMP threads; the project promises the same model bytes for
  * the same seed, config and backend, so their outputs must not depend on how many threads run
- * them. Each case runs one kernel at 1, 2 and 4 threads with parallelism forced on (threshold 0,
- * so even small inputs split) and at the registered default, and compares SHA-256 digests of
+ * them. Each case runs one kernel at 1, 2 and 4 threads with spreading forced on (threshold 0,
+ * so even small inputs split), at the default threshold and with spreading off, and compares SHA-256 digests of
  * the output bytes: with each other, and with digests recorded from the single-threaded kernels
  * before they were parallelised (commit 057815a), so a fast path that changed one rounding fails.
  */
 import { createHash } from 'node:crypto';
-import { loadNativeAddon, type NativeAddon } from '@fedssd/native';
+import { DEFAULT_PARALLEL_MIN_ELEMENTS, loadNativeAddon, type NativeAddon } from '@fedssd/native';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativeAvailable } from './native-available.js';
 
@@ -161,12 +161,12 @@ describe.skipIf(!nativeAvailable)('memory-bound kernels give the same bytes at a
   afterAll(() => {
     // What registerNativeCpuKernels({ threads: 2 }) leaves, for the test files after this one.
     addon.setThreads(2);
-    addon.setParallelMinElements(Number.MAX_SAFE_INTEGER);
+    addon.setParallelMinElements(DEFAULT_PARALLEL_MIN_ELEMENTS);
   });
 
   it.each(CASES)('$name', (c) => {
     const seen: string[] = [];
-    for (const threshold of [0, Number.MAX_SAFE_INTEGER]) {
+    for (const threshold of [0, DEFAULT_PARALLEL_MIN_ELEMENTS, Number.MAX_SAFE_INTEGER]) {
       addon.setParallelMinElements(threshold);
       for (const threads of THREADS) {
         addon.setThreads(threads);
