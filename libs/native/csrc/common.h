@@ -13,7 +13,7 @@ dnnl::engine& cpuEngine();
 // (parallel.h) only above this many elements: below it, waking a helper costs about what it
 // saves. The task pool never waits for a helper that has not started, so unlike the OpenMP
 // loops this replaced, a busy machine costs it little (see parallel.h).
-constexpr int64_t kDefaultParallelMinElements = 32768;
+constexpr int64_t kDefaultParallelMinElements = 65536;
 int64_t parallelMinElements();
 void setParallelMinElements(int64_t n);
 dnnl::stream& cpuStream();

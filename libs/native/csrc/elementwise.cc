@@ -48,7 +48,7 @@ void binaryLoop(const std::vector<int64_t>& out, const std::vector<int64_t>& sa,
   };
   // Same-shape operands collapse to one long row (gradient sums, the relu mask): cut long rows
   // into segments so they spread too. Each output element is computed once either way.
-  constexpr int64_t kSegment = 16384;
+  constexpr int64_t kSegment = kTaskElements;
   if (inner >= 2 * kSegment) {
     const int64_t segments = (inner + kSegment - 1) / kSegment;
     forTasks(rows * segments, worthSpreading(rows * inner), [&](int64_t t) {

@@ -4,6 +4,7 @@
 #include "parallel.h"
 #include "common.h"
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,17 @@ namespace {
 constexpr int kIndexBits = 20;  // up to ~1M tasks per job; more run serially
 constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
 constexpr int kJobShift = 2 * kIndexBits;
+// How long an idle helper polls for the next job before it sleeps, in pause instructions
+// (~30-60 ns each). Polling catches the back-to-back jobs of one batch norm without a futex
+// wake-up, but on a shared machine the polling burns CPU time the caller could have had.
+// FEDSSD_POOL_SPINS overrides it (read once, when the pool starts).
+int helperSpins() {
+  static const int spins = [] {
+    const char* env = std::getenv("FEDSSD_POOL_SPINS");
+    return env ? std::atoi(env) : 2000;
+  }();
+  return spins;
+}
 
 struct Pool {
   std::mutex m;                  // guards wake, stop, helpers
@@ -28,8 +40,10 @@ struct Pool {
   std::mutex jobLock;            // one job at a time
   // job << 40 | tasks << 20 | next task. The 24-bit job number wraps after 16M jobs; a helper
   // would have to sleep through all of them between its load and its CAS to be fooled.
-  std::atomic<uint64_t> claim{0};
-  std::atomic<int64_t> done{0};
+  // Own cache lines: the claim word is written by every claim, done once per thread per job.
+  alignas(64) std::atomic<uint64_t> claim{0};
+  alignas(64) std::atomic<int64_t> done{0};
+  alignas(64) int64_t pad = 0;
   std::atomic<void (*)(void*, int64_t)> fn{nullptr};
   std::atomic<void*> ctx{nullptr};
   uint64_t job = 0;
@@ -50,12 +64,16 @@ int64_t work(Pool& p) {
   for (;;) {
     const uint64_t next = cur & kIndexMask;
     const uint64_t tasks = (cur >> kIndexBits) & kIndexMask;
-    if (next >= tasks) return ran;
+    if (next >= tasks) {
+      // One update per thread per job; the caller waits for done == tasks, which counts the
+      // tasks this thread ran only once they have all finished (release: their writes too).
+      if (ran > 0) p.done.fetch_add(ran, std::memory_order_release);
+      return ran;
+    }
     if (!p.claim.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
     // The CAS succeeded on this job's word, so the job has an unfinished task (this one) and
     // its caller is still waiting: fn and ctx are this job's.
     p.fn.load(std::memory_order_relaxed)(p.ctx.load(std::memory_order_relaxed), static_cast<int64_t>(next));
-    p.done.fetch_add(1, std::memory_order_release);
     ++ran;
     cur = p.claim.load(std::memory_order_acquire);
   }
@@ -66,7 +84,7 @@ void helperMain(Pool& p) {
   for (;;) {
     // Spin briefly for the next job first: a batch norm is three jobs back to back, and a
     // futex wake-up takes longer than one of them on small layers.
-    for (int spin = 0; spin < 2000; ++spin) {
+    for (int spin = 0; spin < helperSpins(); ++spin) {
       const uint64_t cur = p.claim.load(std::memory_order_acquire);
       if ((cur & kIndexMask) < ((cur >> kIndexBits) & kIndexMask)) {
         p.byHelpers.fetch_add(work(p), std::memory_order_relaxed);

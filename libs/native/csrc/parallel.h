@@ -56,10 +56,11 @@ void forRanges(int64_t n, int64_t grain, int64_t elementsPerItem, F&& f) {
   });
 }
 
-// Items per range so one range is about 16K elements (64 KB of floats): big enough that claiming
-// it costs nothing next to the work, small enough that two threads share a 64-row layer evenly.
+// Items per range so one range is about kTaskElements elements: big enough that claiming it (a
+// compare-and-swap on a line both cores write) costs little next to the work, small enough that
+// two threads share even the 8x8 layers of a batch of 128.
+constexpr int64_t kTaskElements = 32768;
 inline int64_t grainFor(int64_t elementsPerItem) {
-  constexpr int64_t kTaskElements = 16384;
   return elementsPerItem >= kTaskElements ? 1 : kTaskElements / (elementsPerItem > 0 ? elementsPerItem : 1);
 }
 

@@ -57,7 +57,7 @@ export interface NativeAddon {
     y: Float32Array,
   ): void;
   fill(value: number, y: Float32Array): void;
-  /** Memory-bound kernels spread over the task pool only above this many elements (default 32768). */
+  /** Memory-bound kernels spread over the task pool only above this many elements (default 65536). */
   setParallelMinElements(elements: number): void;
   /** mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD) for the whole process; true when both took. */
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;

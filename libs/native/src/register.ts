@@ -50,7 +50,7 @@ export interface NativeCpuOptions {
   readonly tuneAllocator?: boolean;
   /**
    * Elementwise, pooling and batch-norm kernels spread over `threads` only above this many
-   * elements. Default 32768 (`DEFAULT_PARALLEL_MIN_ELEMENTS`). They cut their work into
+   * elements. Default 65536 (`DEFAULT_PARALLEL_MIN_ELEMENTS`). They cut their work into
    * fixed-size tasks and combine per-task sums in task order, so results are the same bytes at
    * any thread count; their task pool never waits for a helper thread that has not started,
    * so a busy machine costs them little (`libs/native/csrc/parallel.h`).
@@ -68,7 +68,7 @@ export interface NativeCpuRegistration {
 }
 
 /** Default of `NativeCpuOptions.parallelMinElements` (the addon's own default too). */
-export const DEFAULT_PARALLEL_MIN_ELEMENTS = 32768;
+export const DEFAULT_PARALLEL_MIN_ELEMENTS = 65536;
 
 const originals = new Map<string, KernelFunc>();
 
