@@ -6,6 +6,11 @@
  *
  *   npm run bench:train -- [--models small,resnet18] [--rounds 3] [--batch 128] [--steps 3]
  *                          [--width 0.25] [--backend auto|wasm|cpu] [--threads 2] [--python /usr/bin/python3]
+ *                          [--parallel-min-elements N]
+ *
+ * --parallel-min-elements goes to the native kernels (default: @fedssd/native's); a value above
+ * any tensor size, e.g. 9007199254740991, keeps the memory-bound kernels single-threaded as
+ * before issue 13, for a before/after comparison from one build.
  *
  * Per model: `RESULT model=<m> backend=<kind> tfjs_sps=<x> torch_sps=<y> ratio=<x/y> tfjs_rss_mb=<a> torch_rss_mb=<b>`
  * (sps = median samples/s; rss = largest peak resident set of any round).
@@ -25,6 +30,7 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: '2' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'parallel-min-elements': { type: 'string' },
   },
 });
 
@@ -38,7 +44,16 @@ async function benchModel(model: string, rounds: number): Promise<void> {
       rounds,
       tfjs: {
         command: process.execPath,
-        args: ['--conditions=source', '--import', 'tsx', here('./train-worker.ts'), ...common, '--backend', args.backend],
+        args: [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          here('./train-worker.ts'),
+          ...common,
+          '--backend',
+          args.backend,
+          ...(args['parallel-min-elements'] === undefined ? [] : ['--parallel-min-elements', args['parallel-min-elements']]),
+        ],
       },
       torch: { command: args.python, args: [here('../reference/train_ref.py'), ...common] },
     }),
@@ -51,7 +66,8 @@ async function main(): Promise<void> {
   requirePythonModules(args.python, ['torch']);
   requireNativeForAuto(args.backend);
   console.log(
-    `bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}`,
+    `bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}` +
+      ` parallel_min_elements=${args['parallel-min-elements'] ?? 'default'}`,
   );
   for (const model of args.models.split(',')) await benchModel(model, rounds);
 }

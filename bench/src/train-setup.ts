@@ -35,10 +35,27 @@ export function positiveInt(name: string, text: string | undefined): number {
 
 /**
  * The TF.js backend of a benchmark process; on cpu-native, `threads` (when given) is the oneDNN
- * thread count, the same as the PyTorch side's (registration is idempotent; it only resets threads).
+ * thread count, the same as the PyTorch side's (registration is idempotent; it only resets threads),
+ * and `parallelMinElements` (when given) the size above which the memory-bound kernels spread
+ * over those threads (a huge value keeps them single-threaded, the policy before issue 13).
  */
-export async function initBenchBackend(backend: string | undefined, threads: string | undefined): Promise<BackendInfo> {
+export async function initBenchBackend(
+  backend: string | undefined,
+  threads: string | undefined,
+  parallelMinElements?: string,
+): Promise<BackendInfo> {
   const info = await initBackend((backend ?? 'auto') as BackendPreference);
-  if (threads !== undefined && info.kind === 'cpu-native') registerNativeCpuKernels({ threads: positiveInt('threads', threads) });
+  if ((threads !== undefined || parallelMinElements !== undefined) && info.kind === 'cpu-native') {
+    registerNativeCpuKernels({
+      ...(threads === undefined ? {} : { threads: positiveInt('threads', threads) }),
+      ...(parallelMinElements === undefined ? {} : { parallelMinElements: nonNegativeInt('parallel-min-elements', parallelMinElements) }),
+    });
+  }
   return info;
+}
+
+function nonNegativeInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`--${name} must be a non-negative integer, got ${text}`);
+  return n;
 }

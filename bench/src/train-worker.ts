@@ -4,6 +4,7 @@
  * alternately with the PyTorch reference; run it alone to try one configuration:
  *
  *   node --conditions=source --import tsx bench/src/train-worker.ts --model small --batch 128 --steps 3 [--width 0.25] [--backend auto|wasm|cpu]
+ *        [--threads 2] [--parallel-min-elements N]
  *
  * Prints `RESULT model=<m> backend=<kind> tfjs_sps=<x> tfjs_rss_mb=<peak resident MB>`.
  */
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     objective: { type: 'string', default: 'ssd' },
     threads: { type: 'string' },
+    'parallel-min-elements': { type: 'string' },
   },
 });
 
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   const warmup = Number(args.warmup ?? 1);
   const width = args.width === undefined ? undefined : Number(args.width);
   const kinds = (args.model ?? 'small').split(',') as ModelKind[];
-  const info = await initBenchBackend(args.backend, args.threads);
+  const info = await initBenchBackend(args.backend, args.threads, args['parallel-min-elements']);
   for (const note of info.notes) console.log(`note: ${note}`);
   for (const kind of kinds) {
     const spec = specFor(kind, width);

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "fedssd_native",
-      "sources": ["csrc/addon.cc", "csrc/conv.cc", "csrc/conv-bn.cc", "csrc/pool.cc", "csrc/matmul.cc", "csrc/batch-norm.cc", "csrc/batch-norm-train.cc", "csrc/elementwise.cc"],
+      "sources": ["csrc/addon.cc", "csrc/conv.cc", "csrc/conv-bn.cc", "csrc/pool.cc", "csrc/matmul.cc", "csrc/batch-norm.cc", "csrc/batch-norm-train.cc", "csrc/elementwise.cc", "csrc/parallel.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v2", "-mavx2", "-mfma"],

@@ -7,6 +7,7 @@
 #include <vector>
 #include "common.h"
 #include "elementwise.h"
+#include "parallel.h"
 
 namespace fedssd {
 
@@ -20,7 +21,7 @@ dnnl::stream& cpuStream() {
 }
 
 namespace {
-int64_t gParallelMin = INT64_MAX;
+int64_t gParallelMin = kDefaultParallelMinElements;
 }  // namespace
 int64_t parallelMinElements() { return gParallelMin; }
 void setParallelMinElements(int64_t n) { gParallelMin = n; }
@@ -184,8 +185,10 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+// Both pools: OpenMP's (oneDNN) and the task pool of the memory-bound kernels.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  setPoolThreads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
 }
 
@@ -205,12 +208,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   const dnnl_version_t* v = dnnl_version();
   out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("threads", omp_get_max_threads());
+  const PoolStats stats = poolStats();
+  out.Set("poolTasksCaller", static_cast<double>(stats.byCaller));
+  out.Set("poolTasksHelpers", static_cast<double>(stats.byHelpers));
   return out;
 }
 
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  setPoolThreads(omp_get_max_threads());
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBn", Napi::Function::New(env, Conv2dBn));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));

@@ -1,6 +1,7 @@
 // Inference-style batch norm over the last axis with given statistics (TF.js FusedBatchNorm):
 // y = offset + (x - mean) * scale / sqrt(var + eps), with scale / sqrt(var + eps) hoisted per channel.
 #include "common.h"
+#include "parallel.h"
 #include <cmath>
 #include <vector>
 
@@ -18,12 +19,13 @@ void batchNormForward(int64_t rows, int64_t c, const float* x, const float* mean
     sub[ch] = mean[meanLen == 1 ? 0 : ch];
     add[ch] = o;
   }
-#pragma omp parallel for schedule(static) if (rows * c > parallelMinElements())
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* in = x + r * c;
-    float* out = y + r * c;
-    for (int64_t ch = 0; ch < c; ++ch) out[ch] = (in[ch] - sub[ch]) * mul[ch] + add[ch];
-  }
+  forRanges(rows, grainFor(c), c, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* in = x + r * c;
+      float* out = y + r * c;
+      for (int64_t ch = 0; ch < c; ++ch) out[ch] = (in[ch] - sub[ch]) * mul[ch] + add[ch];
+    }
+  });
 }
 
 }  // namespace fedssd

@@ -9,9 +9,11 @@ namespace fedssd {
 
 dnnl::engine& cpuEngine();
 
-// Memory-bound kernels (elementwise, pooling, batch norm) use OpenMP only above this many
-// elements. On an oversubscribed machine a parallel region can wait on a descheduled thread
-// for longer than the whole loop takes on one, so the default keeps them single-threaded.
+// Memory-bound kernels (elementwise, pooling, batch norm) spread over the task pool
+// (parallel.h) only above this many elements: below it, waking a helper costs about what it
+// saves. The task pool never waits for a helper that has not started, so unlike the OpenMP
+// loops this replaced, a busy machine costs it little (see parallel.h).
+constexpr int64_t kDefaultParallelMinElements = 65536;
 int64_t parallelMinElements();
 void setParallelMinElements(int64_t n);
 dnnl::stream& cpuStream();

@@ -4,6 +4,7 @@
 // to the JS versions: same float32 arithmetic, sums accumulated in double in the same order.
 #include "elementwise.h"
 #include "common.h"
+#include "parallel.h"
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -20,8 +21,8 @@ void binaryLoop(const std::vector<int64_t>& out, const std::vector<int64_t>& sa,
   const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= out[d];
-#pragma omp parallel for schedule(static) if (rows * inner > parallelMinElements())
-  for (int64_t r = 0; r < rows; ++r) {
+  // Elements [i0, i1) of output row r.
+  auto rowPart = [&](int64_t r, int64_t i0, int64_t i1) {
     // Decompose the row index into outer coordinates to find each input's row start.
     int64_t rem = r, offA = 0, offB = 0;
     for (int64_t d = rank - 2; d >= 0; --d) {
@@ -34,16 +35,30 @@ void binaryLoop(const std::vector<int64_t>& out, const std::vector<int64_t>& sa,
     const float* pb = b + offB;
     float* py = y + r * inner;
     if (ia == 1 && ib == 1) {
-      for (int64_t i = 0; i < inner; ++i) py[i] = f(pa[i], pb[i]);
+      for (int64_t i = i0; i < i1; ++i) py[i] = f(pa[i], pb[i]);
     } else if (ia == 1 && ib == 0) {
       const float vb = *pb;
-      for (int64_t i = 0; i < inner; ++i) py[i] = f(pa[i], vb);
+      for (int64_t i = i0; i < i1; ++i) py[i] = f(pa[i], vb);
     } else if (ia == 0 && ib == 1) {
       const float va = *pa;
-      for (int64_t i = 0; i < inner; ++i) py[i] = f(va, pb[i]);
+      for (int64_t i = i0; i < i1; ++i) py[i] = f(va, pb[i]);
     } else {
-      for (int64_t i = 0; i < inner; ++i) py[i] = f(pa[i * ia], pb[i * ib]);
+      for (int64_t i = i0; i < i1; ++i) py[i] = f(pa[i * ia], pb[i * ib]);
     }
+  };
+  // Same-shape operands collapse to one long row (gradient sums, the relu mask): cut long rows
+  // into segments so they spread too. Each output element is computed once either way.
+  constexpr int64_t kSegment = kTaskElements;
+  if (inner >= 2 * kSegment) {
+    const int64_t segments = (inner + kSegment - 1) / kSegment;
+    forTasks(rows * segments, worthSpreading(rows * inner), [&](int64_t t) {
+      const int64_t i0 = (t % segments) * kSegment;
+      rowPart(t / segments, i0, i0 + kSegment < inner ? i0 + kSegment : inner);
+    });
+  } else {
+    forRanges(rows, grainFor(inner), inner, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) rowPart(r, 0, inner);
+    });
   }
 }
 
@@ -69,8 +84,9 @@ namespace {
 // One loop per op (a template, not a switch per element) so the compiler can vectorise it.
 template <typename F>
 void unaryLoop(const float* x, float* y, int64_t n, F f) {
-#pragma omp parallel for schedule(static) if (n > parallelMinElements())
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+  forRanges(n, grainFor(1), 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) y[i] = f(x[i]);
+  });
 }
 
 }  // namespace
@@ -91,8 +107,8 @@ void unaryOp(UnaryKind kind, float alpha, const float* x, float* y, int64_t n) {
 void reduceSum(int64_t outer, int64_t reduce, int64_t inner, float divisor, const float* x, float* y) {
   // y[o, i] = sum_r x[o, r, i] (divided element-wise first when divisor != 1, as TF.js's Mean does).
   const bool divide = divisor != 1.f;
-#pragma omp parallel for schedule(static) if (outer > 1 && outer * reduce * inner > parallelMinElements())
-  for (int64_t o = 0; o < outer; ++o) {
+  // One task per output row: each sums its own rows in order, so spreading changes nothing.
+  forTasks(outer, worthSpreading(outer * reduce * inner), [&](int64_t o) {
     std::vector<double> acc(inner, 0.0);
     const float* base = x + o * reduce * inner;
     for (int64_t r = 0; r < reduce; ++r) {
@@ -104,7 +120,7 @@ void reduceSum(int64_t outer, int64_t reduce, int64_t inner, float divisor, cons
       }
     }
     for (int64_t i = 0; i < inner; ++i) y[o * inner + i] = static_cast<float>(acc[i]);
-  }
+  });
 }
 
 void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const float* x, float* y) {
@@ -114,17 +130,18 @@ void tile(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= out[d];
   std::vector<int64_t> strides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d) strides[d] = strides[d + 1] * in[d + 1];
-#pragma omp parallel for schedule(static) if (rows * inner > parallelMinElements())
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t rem = r, off = 0;
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      off += ((rem % out[d]) % in[d]) * strides[d];
-      rem /= out[d];
+  forRanges(rows, grainFor(inner), inner, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t rem = r, off = 0;
+      for (int64_t d = rank - 2; d >= 0; --d) {
+        off += ((rem % out[d]) % in[d]) * strides[d];
+        rem /= out[d];
+      }
+      const float* src = x + off;
+      float* dst = y + r * inner;
+      for (int64_t i = 0; i < inner; ++i) dst[i] = src[i % innerIn];
     }
-    const float* src = x + off;
-    float* dst = y + r * inner;
-    for (int64_t i = 0; i < inner; ++i) dst[i] = src[i % innerIn];
-  }
+  });
 }
 
 }  // namespace fedssd
@@ -142,22 +159,22 @@ void copyBox(const std::vector<int64_t>& inShape, const std::vector<int64_t>& ou
   const int64_t run = box[rank - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < rank; ++d) rows *= box[d];
-#pragma omp parallel for schedule(static) if (rows * run > parallelMinElements())
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t rem = r, inOff = inStart[rank - 1], outOff = outStart[rank - 1];
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      const int64_t coord = rem % box[d];
-      rem /= box[d];
-      inOff += (coord + inStart[d]) * inStrides[d];
-      outOff += (coord + outStart[d]) * outStrides[d];
+  forRanges(rows, grainFor(run), run, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t rem = r, inOff = inStart[rank - 1], outOff = outStart[rank - 1];
+      for (int64_t d = rank - 2; d >= 0; --d) {
+        const int64_t coord = rem % box[d];
+        rem /= box[d];
+        inOff += (coord + inStart[d]) * inStrides[d];
+        outOff += (coord + outStart[d]) * outStrides[d];
+      }
+      std::copy(x + inOff, x + inOff + run, y + outOff);
     }
-    std::copy(x + inOff, x + inOff + run, y + outOff);
-  }
+  });
 }
 
 void fill(float value, float* y, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > parallelMinElements())
-  for (int64_t i = 0; i < n; ++i) y[i] = value;
+  forRanges(n, grainFor(1), 1, [&](int64_t i0, int64_t i1) { std::fill(y + i0, y + i1, value); });
 }
 
 }  // namespace fedssd

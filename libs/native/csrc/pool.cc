@@ -2,14 +2,15 @@
 // but would need its forward workspace in the backward pass). Ties go to the first maximum
 // in row-major window order, the same position TF.js's cpu kernel picks.
 #include "common.h"
+#include "parallel.h"
 #include <limits>
 #include <vector>
 
 namespace fedssd {
 
 void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
-#pragma omp parallel for schedule(static) if (g.n * g.ih * g.iw * g.c > parallelMinElements())
-  for (int64_t row = 0; row < g.n * g.oh; ++row) {
+  // One output row per task (each writes only its own row).
+  forTasks(g.n * g.oh, worthSpreading(g.n * g.ih * g.iw * g.c), [&](int64_t row) {
     const int64_t b = row / g.oh, r = row % g.oh;
     const float* img = x + b * g.ih * g.iw * g.c;
     for (int64_t col = 0; col < g.ow; ++col) {
@@ -26,14 +27,13 @@ void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
         }
       }
     }
-  }
+  });
 }
 
 void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* dx) {
   const int64_t imgSize = g.ih * g.iw * g.c;
   // Parallel over images: windows of one image may overlap, so one thread owns each image.
-#pragma omp parallel for schedule(static) if (g.n * g.ih * g.iw * g.c > parallelMinElements())
-  for (int64_t b = 0; b < g.n; ++b) {
+  forTasks(g.n, worthSpreading(g.n * g.ih * g.iw * g.c), [&](int64_t b) {
     const float* img = x + b * imgSize;
     float* dimg = dx + b * imgSize;
     for (int64_t k = 0; k < imgSize; ++k) dimg[k] = 0.f;
@@ -66,7 +66,7 @@ void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* 
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace fedssd

@@ -57,7 +57,7 @@ export interface NativeAddon {
     y: Float32Array,
   ): void;
   fill(value: number, y: Float32Array): void;
-  /** Memory-bound kernels use OpenMP only above this many elements (default: never). */
+  /** Memory-bound kernels spread over the task pool only above this many elements (default 65536). */
   setParallelMinElements(elements: number): void;
   /** mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD) for the whole process; true when both took. */
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
@@ -103,7 +103,8 @@ export interface NativeAddon {
   ): void;
   /** OpenMP threads for every later kernel (fixed count = reproducible reductions). */
   setThreads(threads: number): void;
-  info(): { onednn: string; threads: number };
+  /** poolTasks*: tasks of spread memory-bound kernels run on the calling thread / on helpers since load. */
+  info(): { onednn: string; threads: number; poolTasksCaller: number; poolTasksHelpers: number };
 }
 
 /** Result of trying to load the addon: the module, or why it is unavailable. */

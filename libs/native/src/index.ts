@@ -12,4 +12,10 @@ export { convGeometry } from './conv-kernels.js';
 export { foldAddonPath, loadFoldAddon, type FoldAddon, type FoldAddonLoad } from './fold.js';
 export { kernelStats } from './kernel-context.js';
 export { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
-export { registerNativeCpuKernels, unregisterNativeCpuKernels, type NativeCpuOptions, type NativeCpuRegistration } from './register.js';
+export {
+  DEFAULT_PARALLEL_MIN_ELEMENTS,
+  registerNativeCpuKernels,
+  unregisterNativeCpuKernels,
+  type NativeCpuOptions,
+  type NativeCpuRegistration,
+} from './register.js';

@@ -49,10 +49,11 @@ export interface NativeCpuOptions {
    */
   readonly tuneAllocator?: boolean;
   /**
-   * Elementwise, pooling and batch-norm kernels go multi-threaded only above this many
-   * elements. Default: never, because they are memory-bound and on a busy machine an OpenMP
-   * barrier waiting for a descheduled thread cost more than the loop (convs and matmul always
-   * use `threads`).
+   * Elementwise, pooling and batch-norm kernels spread over `threads` only above this many
+   * elements. Default 65536 (`DEFAULT_PARALLEL_MIN_ELEMENTS`). They cut their work into
+   * fixed-size tasks and combine per-task sums in task order, so results are the same bytes at
+   * any thread count; their task pool never waits for a helper thread that has not started,
+   * so a busy machine costs them little (`libs/native/csrc/parallel.h`).
    */
   readonly parallelMinElements?: number;
 }
@@ -65,6 +66,9 @@ export interface NativeCpuRegistration {
   readonly onednn: string;
   readonly threads: number;
 }
+
+/** Default of `NativeCpuOptions.parallelMinElements` (the addon's own default too). */
+export const DEFAULT_PARALLEL_MIN_ELEMENTS = 65536;
 
 const originals = new Map<string, KernelFunc>();
 
@@ -83,7 +87,7 @@ export function registerNativeCpuKernels(options: NativeCpuOptions = {}): Native
     }
     addon.setThreads(options.threads);
   }
-  addon.setParallelMinElements(options.parallelMinElements ?? Number.MAX_SAFE_INTEGER);
+  addon.setParallelMinElements(options.parallelMinElements ?? DEFAULT_PARALLEL_MIN_ELEMENTS);
   if (options.tuneAllocator !== false) addon.tuneAllocator(32 * 2 ** 20, 2 ** 30);
   const kernels: string[] = [];
   for (const [name, makeBody] of BODIES) {

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from '@fedssd/native';
+import { DEFAULT_PARALLEL_MIN_ELEMENTS, registerNativeCpuKernels, unregisterNativeCpuKernels } from '@fedssd/native';
 import { createModel, trainLocal, type LocalTrainConfig, type ModelSpec } from '@fedssd/ssl';
 import { createRng, type Weights } from '@fedssd/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,17 @@ describe.skipIf(!nativeAvailable)('training the small model on the native cpu pa
     expect(second.map((w) => w.name)).toEqual(first.map((w) => w.name));
     first.forEach((w, i) => expect(second[i]?.values).toEqual(w.values));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('when the memory-bound kernels are spread over the threads (threshold 0) or not at all, then the trained weights are bitwise identical', async () => {
+    // Threshold 0 sends every elementwise, pooling and batch-norm call of this small model
+    // through the task pool; the thread count stays 2 for both runs.
+    registerNativeCpuKernels({ threads: 2, parallelMinElements: Number.MAX_SAFE_INTEGER });
+    const serial = await trainOnce();
+    registerNativeCpuKernels({ threads: 2, parallelMinElements: 0 });
+    const spread = await trainOnce();
+    registerNativeCpuKernels({ threads: 2, parallelMinElements: DEFAULT_PARALLEL_MIN_ELEMENTS });
+    serial.forEach((w, i) => expect(spread[i]?.values, w.name).toEqual(w.values));
   });
 
   it('when four steps run natively and on the stock kernels, then the weights agree within 1e-3 of their scale', async () => {
