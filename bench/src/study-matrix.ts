@@ -21,6 +21,8 @@ export interface StudyRun {
   readonly seed: number;
   readonly alpha: number;
   readonly dsrForm: 'code' | 'paper';
+  /** Where DSR acts; 'h' is the projector-free diagnostic (`--dsr-on h`). */
+  readonly dsrOn?: 'z' | 'h';
   /** Why the run cannot be done yet (the study lists it as pending instead of faking it). */
   readonly unsupported?: string;
 }
@@ -51,7 +53,7 @@ export const MATRIX: readonly StudyRun[] = [
     seed: 1,
     alpha: 0.1,
     dsrForm: 'code',
-    unsupported: 'projector-free DSR needs a model mode without a projector (DSR on h), not built yet',
+    dsrOn: 'h',
   },
 ];
 
@@ -62,5 +64,6 @@ export function simulateFlags(r: StudyRun, scale: Scale, model: string): string[
     ...['--train-limit', String(scale.trainImages), '--test-limit', '2000', '--rounds', String(scale.rounds), '--local-epochs', '1'],
     ...['--batch-size', '64', '--lr', '0.1', '--eval-every', '1', '--probe-epochs', '50'],
     ...['--method', r.method, '--seed', String(r.seed), '--dsr-form', r.dsrForm],
+    ...(r.dsrOn === 'h' ? ['--dsr-on', 'h'] : []),
   ];
 }
