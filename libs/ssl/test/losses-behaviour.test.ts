@@ -143,7 +143,7 @@ describe('DSR on h (the projector-free diagnostic)', () => {
     // Only the DSR term depends on h here (no PD): h's gradient is non-zero exactly when DSR is on h.
     const gradH = (on: 'h') =>
       tf.tidy(() => {
-        const g = tf.grad((h: Tensor2D) => ssdObjective({ h1: h, h2, zt1, zt2 }, { dsr: { coeff: 1, target, on } }).total)(h1);
+        const g = tf.grad((h: tf.Tensor) => ssdObjective({ h1: h as Tensor2D, h2, zt1, zt2 }, { dsr: { coeff: 1, target, on } }).total)(h1);
         return tf.sum(tf.abs(g)).dataSync()[0]!;
       });
     expect(gradH('h')).toBeGreaterThan(1e-4);

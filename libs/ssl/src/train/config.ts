@@ -1,6 +1,6 @@
 /** Local training configuration, result and validation. */
 import type { AugmentPolicy } from '../augment/index.js';
-import type { DsrForm, DsrTarget } from '../losses/index.js';
+import type { DsrForm, DsrOn, DsrTarget } from '../losses/index.js';
 import type { SslModel } from '../models/index.js';
 
 /** Loss weights of the SSD objective (docs/METHOD.md §2); omit dsr/pd for the FedAlignUniform baseline. */
@@ -8,7 +8,7 @@ export interface LocalObjective {
   /** beta, weight of L_uniform (paper 1). */
   readonly uniformity: number;
   /** gamma (paper 1) and this client's DSR target. */
-  readonly dsr?: { readonly coeff: number; readonly target: DsrTarget; readonly form?: DsrForm };
+  readonly dsr?: { readonly coeff: number; readonly target: DsrTarget; readonly form?: DsrForm; readonly on?: DsrOn };
   /** delta (paper 0.1) and temperature tau (default 0.5). */
   readonly pd?: { readonly coeff: number; readonly temperature?: number };
 }
