@@ -32,7 +32,7 @@ describe('main.ts', () => {
     expect(exit.code).toBe(2);
     expect(exit.stderr).toContain('API_PORT: must be between 1 and 65535 (got 0)');
     expect(exit.stderr).toContain('API_TOKEN: must be set');
-    expect(exit.stderr).toContain('RABBITMQ_URL: must be a amqp:// or amqps:// URL');
+    expect(exit.stderr).toContain('RABBITMQ_URL: must be 1-16 comma-separated amqp:// or amqps:// URLs');
   });
 
   it('when started against RabbitMQ and Redis and sent SIGTERM with an event stream open, then it closes everything and exits 0', async () => {
