@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { updateKey } from '@fedssd/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
-import { createRun, expectExactFinish, restart, roundWhere } from './helpers/exact.js';
+import { createRun, expectExactFinish, midTraining, restart, roundWhere } from './helpers/exact.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
 import { closeBrokerConnectionsOf, killRedisClientsOf } from './helpers/sockets.js';
 import { createStack, REDIS_URL, skipOrFail, startServices, type Stack } from './helpers/stack.js';
@@ -36,26 +36,6 @@ function live(skip: (note: string) => void): Stack {
     throw new Error('unreachable');
   }
   return stack;
-}
-
-/**
- * Both trainers hold a round-1 job and nothing is accepted yet: mid-training. Three jobs, two
- * trainers with prefetch 1: one job still ready means two are taken. The fast checks (our own
- * channel, one Redis GET) poll every 20 ms; a warmed-up job takes over a second.
- */
-async function midTraining(s: Stack, runId: string): Promise<void> {
-  await waitFor(
-    'two round-1 jobs in flight, none accepted',
-    async () => {
-      const before = await s.round(runId, 1);
-      if (before?.status !== 'collecting' || before.accepted.length > 0) return undefined;
-      if ((await s.jobsReady()) !== 1) return undefined;
-      const after = await s.round(runId, 1);
-      return after?.status === 'collecting' && after.accepted.length === 0 ? true : undefined;
-    },
-    90_000,
-    20,
-  );
 }
 
 describe('process faults on real RabbitMQ + Redis (final model equals simulateRun bit for bit)', () => {

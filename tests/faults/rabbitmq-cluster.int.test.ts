@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerNames } from '@fedssd/protocol';
 import { endpointLabel } from '@fedssd/transport';
 import { waitFor } from '../../tools/test-support/processes.js';
-import { createRun, expectExactFinish } from './helpers/exact.js';
+import { createRun, expectExactFinish, midTraining } from './helpers/exact.js';
 import { sampleUsage, type Usage } from './helpers/proc-usage.js';
 import { accepts, clusterUnavailable, startRabbitCluster, type RabbitCluster } from './helpers/rabbitmq-cluster.js';
 import { referenceModel, TINY_RUN } from './helpers/reference.js';
@@ -56,22 +56,6 @@ function live(skip: (note: string) => void): [Stack, RabbitCluster] {
     throw new Error('unreachable');
   }
   return [stack, cluster];
-}
-
-/** Both trainers hold a round-1 job, none accepted yet (as in process-faults: one of three jobs still ready). */
-async function midTraining(s: Stack, runId: string): Promise<void> {
-  await waitFor(
-    'two round-1 jobs in flight, none accepted',
-    async () => {
-      const before = await s.round(runId, 1);
-      if (before?.status !== 'collecting' || before.accepted.length > 0) return undefined;
-      if ((await s.jobsReady()) !== 1) return undefined;
-      const after = await s.round(runId, 1);
-      return after?.status === 'collecting' && after.accepted.length === 0 ? true : undefined;
-    },
-    90_000,
-    20,
-  );
 }
 
 const line = (u: Usage, pids: readonly number[]) =>

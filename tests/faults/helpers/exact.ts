@@ -72,3 +72,23 @@ export async function restart(s: Stack, name: string, service: 'aggregator' | 't
   s.start(name, service, extra);
   await s.logged(name, `${service} ready`);
 }
+
+/**
+ * Both trainers hold a round-1 job and nothing is accepted yet: mid-training. Three jobs, two
+ * trainers with prefetch 1: one job still ready means two are taken. The fast checks (our own
+ * channel, one Redis GET) poll every 20 ms; a warmed-up job takes over a second.
+ */
+export async function midTraining(s: Stack, runId: string): Promise<void> {
+  await waitFor(
+    'two round-1 jobs in flight, none accepted',
+    async () => {
+      const before = await s.round(runId, 1);
+      if (before?.status !== 'collecting' || before.accepted.length > 0) return undefined;
+      if ((await s.jobsReady()) !== 1) return undefined;
+      const after = await s.round(runId, 1);
+      return after?.status === 'collecting' && after.accepted.length === 0 ? true : undefined;
+    },
+    90_000,
+    20,
+  );
+}
