@@ -1,4 +1,4 @@
-import { readTlsFiles } from '@fedssd/config';
+import { readTlsFiles, type TlsMaterial } from '@fedssd/config';
 import type { SiteRecord } from '@fedssd/protocol';
 import { Redis } from 'ioredis';
 import type { FederationAdminConfig } from './admin-config.js';
@@ -29,17 +29,13 @@ function withoutCredentials(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-/** Connects to Redis as admin (failing fast with `UNREACHABLE`) and builds the admin context from a parsed config. */
-export async function createFederationAdmin(config: FederationAdminConfig, now: () => Date = () => new Date()): Promise<FederationAdmin> {
-  const prefix = config.FEDSSD_PREFIX ?? '';
-  const rabbit = new RabbitManagement({
-    url: config.RABBITMQ_MANAGEMENT_URL,
-    ...(config.RABBITMQ_ADMIN_USER !== undefined ? { user: config.RABBITMQ_ADMIN_USER } : {}),
-    ...(config.RABBITMQ_ADMIN_PASSWORD !== undefined ? { password: config.RABBITMQ_ADMIN_PASSWORD } : {}),
-    vhost: config.RABBITMQ_VHOST,
-  });
-  const tls = readTlsFiles('REDIS_ADMIN', config);
-  const redis = new Redis(config.REDIS_ADMIN_URL, {
+function listed(urls: string | undefined): string[] {
+  return urls === undefined ? [] : urls.split(',');
+}
+
+/** One admin connection, failing fast with `UNREACHABLE` and the server's reason (never the URL: it carries a password). */
+async function connectAdmin(url: string, field: string, tls: TlsMaterial | undefined): Promise<Redis> {
+  const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 5_000,
     maxRetriesPerRequest: 1,
@@ -54,16 +50,63 @@ export async function createFederationAdmin(config: FederationAdminConfig, now: 
     await redis.connect();
   } catch (error) {
     redis.disconnect();
+    const u = new URL(url);
     const why = lastError?.message ?? (error as Error).message;
-    throw new FederationError('UNREACHABLE', `cannot connect to Redis at REDIS_ADMIN_URL (${why})`, { cause: error });
+    throw new FederationError('UNREACHABLE', `cannot connect to Redis at ${field} (${u.hostname}:${u.port || '6379'}: ${why})`, {
+      cause: error,
+    });
+  }
+  return redis;
+}
+
+/** Connects to Redis as admin (failing fast with `UNREACHABLE`) and builds the admin context from a parsed config. */
+export async function createFederationAdmin(config: FederationAdminConfig, now: () => Date = () => new Date()): Promise<FederationAdmin> {
+  const prefix = config.FEDSSD_PREFIX ?? '';
+  const rabbit = new RabbitManagement({
+    url: config.RABBITMQ_MANAGEMENT_URL,
+    ...(config.RABBITMQ_ADMIN_USER !== undefined ? { user: config.RABBITMQ_ADMIN_USER } : {}),
+    ...(config.RABBITMQ_ADMIN_PASSWORD !== undefined ? { password: config.RABBITMQ_ADMIN_PASSWORD } : {}),
+    vhost: config.RABBITMQ_VHOST,
+  });
+  const tls = readTlsFiles('REDIS_ADMIN', config);
+  const opened: Redis[] = [];
+  const closeAll = async () => {
+    for (const r of opened) {
+      try {
+        await r.quit();
+      } catch {
+        r.disconnect();
+      }
+    }
+  };
+  const connect = async (url: string, field: string) => {
+    const r = await connectAdmin(url, field, tls);
+    opened.push(r);
+    return r;
+  };
+  let redis: Redis;
+  let replicas: Redis[];
+  let sentinels: Redis[];
+  try {
+    redis = await connect(config.REDIS_ADMIN_URL, 'REDIS_ADMIN_URL');
+    replicas = [];
+    for (const url of listed(config.REDIS_ADMIN_REPLICA_URLS)) replicas.push(await connect(url, 'REDIS_ADMIN_REPLICA_URLS'));
+    sentinels = [];
+    for (const url of listed(config.REDIS_ADMIN_SENTINEL_URLS)) sentinels.push(await connect(url, 'REDIS_ADMIN_SENTINEL_URLS'));
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
   const context: AdminContext = {
     prefix,
     rabbit,
-    acl: new RedisAclAdmin(redis),
+    acl: new RedisAclAdmin({ primary: redis, replicas, sentinels }),
     registry: new SiteRegistry(redis, redisKeyPrefix(prefix)),
     siteRabbitUrl: withoutCredentials(config.FEDSSD_SITE_RABBITMQ_URL),
     siteRedisUrl: withoutCredentials(config.FEDSSD_SITE_REDIS_URL),
+    ...(config.FEDSSD_SITE_REDIS_SENTINELS !== undefined
+      ? { siteRedisSentinels: { sentinels: config.FEDSSD_SITE_REDIS_SENTINELS, name: config.FEDSSD_SITE_REDIS_SENTINEL_NAME ?? 'fedssd' } }
+      : {}),
     now,
   };
   return {
@@ -72,12 +115,6 @@ export async function createFederationAdmin(config: FederationAdminConfig, now: 
     revokeSite: (name) => revokeSite(context, name),
     provisionServiceUser: (kind) => provisionServiceUser(context, kind),
     context,
-    close: async () => {
-      try {
-        await redis.quit();
-      } catch {
-        redis.disconnect();
-      }
-    },
+    close: closeAll,
   };
 }

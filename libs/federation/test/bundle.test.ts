@@ -45,6 +45,17 @@ describe('credentials bundle', () => {
     expect(secret.stringData).toEqual(env);
   });
 
+  it('when the deployment uses Sentinels, then the env file names them (IPv6 in brackets) and the primary name', () => {
+    const sentinels = [
+      { host: 's1.example.org', port: 26379 },
+      { host: '::1', port: 26380 },
+    ];
+    const env = envOf(credentialsBundle({ ...creds, redisSentinels: { sentinels, name: 'fedssd' } }).envFile);
+    expect(env.REDIS_SENTINELS).toBe('s1.example.org:26379,[::1]:26380');
+    expect(env.REDIS_SENTINEL_NAME).toBe('fedssd');
+    expect(env.REDIS_URL).toBe('rediss://prod-site-clinic-1:d-Pass_2@redis.example.org:6380');
+  });
+
   it('when there is no prefix, then FEDSSD_PREFIX is left out', () => {
     expect(envOf(credentialsBundle({ ...creds, prefix: '' }).envFile)).not.toHaveProperty('FEDSSD_PREFIX');
   });

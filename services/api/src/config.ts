@@ -1,4 +1,5 @@
 import { DEFAULT_JOB_ATTEMPTS } from '@fedssd/protocol';
+import { checkRedisHaAdmin, redisHaAdminFields } from '@fedssd/federation';
 import {
   envBool,
   envInt,
@@ -79,8 +80,11 @@ export const ApiConfigSchema = z
     FEDSSD_SITE_RABBITMQ_URL: envUrl(['amqp:', 'amqps:']).default('amqp://127.0.0.1:5672'),
     /** Redis URL written into site bundles, without credentials; default redis://127.0.0.1:6379. */
     FEDSSD_SITE_REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    /** Replicas and Sentinels enrolment writes users to, and the Sentinels written into site bundles (OPERATIONS.md). */
+    ...redisHaAdminFields(),
   })
   .superRefine((config, ctx) => {
+    checkRedisHaAdmin(config, ctx);
     // One token for both scopes would make the separation meaningless.
     if (config.FEDSSD_ADMIN_TOKEN !== undefined && config.FEDSSD_ADMIN_TOKEN === config.API_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['FEDSSD_ADMIN_TOKEN'], message: 'must differ from API_TOKEN' });

@@ -19,6 +19,10 @@ credentials, from the environment:
   REDIS_ADMIN_URL             Redis as a user allowed to run ACL and CLIENT KILL (default redis://127.0.0.1:6379)
   FEDSSD_PREFIX               deployment prefix (default none)
   FEDSSD_SITE_RABBITMQ_URL, FEDSSD_SITE_REDIS_URL   the URLs sites connect to (written into the bundle)
+  With Redis replicas and Sentinels (docs/OPERATIONS.md, "Redis through Sentinel"):
+  REDIS_ADMIN_REPLICA_URLS    the other Redis servers, comma-separated: every user is written on each
+  REDIS_ADMIN_SENTINEL_URLS   the Sentinels as their admin user: every user gets a lookup-only login there
+  FEDSSD_SITE_REDIS_SENTINELS, FEDSSD_SITE_REDIS_SENTINEL_NAME   host:port,... and primary name for the bundle
 
   add      creates the site's RabbitMQ and Redis users, permissions and job queue, and writes its
            credentials once: DIR/NAME.env and DIR/NAME-secret.yaml (mode 0600; default DIR ./sites)

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       startOps,
       rabbitTls,
       redisTls,
+      sentinel,
     });
     return;
   }

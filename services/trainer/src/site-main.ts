@@ -2,7 +2,7 @@ import type { TlsMaterial } from '@fedssd/config';
 import { loadSiteData } from '@fedssd/data/node';
 import { createSiteTrainer, type Trainer } from '@fedssd/runtime';
 import type { Logger, Metrics, OpsServer } from '@fedssd/telemetry';
-import { createAmqpSiteTransport, createRedisStores } from '@fedssd/transport';
+import { createAmqpSiteTransport, createRedisStores, type SentinelOptions } from '@fedssd/transport';
 import type { TrainerConfig } from './config.js';
 
 /** What the trainer's main opened, closed in order on shutdown. */
@@ -27,6 +27,8 @@ export interface SiteStart {
   readonly startOps: (connected: () => boolean) => Promise<void>;
   readonly rabbitTls: TlsMaterial | undefined;
   readonly redisTls: TlsMaterial | undefined;
+  /** The Sentinels to ask for the Redis primary (REDIS_SENTINELS), logged in to as the site's user. */
+  readonly sentinel: SentinelOptions | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function startSiteTrainer(s: SiteStart): Promise<void> {
     ...(prefix !== undefined ? { keyPrefix: `${prefix}:` } : {}),
     ...(s.redisTls !== undefined ? { tls: s.redisTls } : {}),
     readyCheck: false,
+    ...(s.sentinel !== undefined ? { sentinel: s.sentinel } : {}),
   });
   s.open.redis = redis;
   await s.startOps(() => amqp.connection.connected);

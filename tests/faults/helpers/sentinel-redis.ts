@@ -28,14 +28,18 @@ export interface SentinelRedis {
   close(): Promise<void>;
 }
 
-function quietClient(port: number): Redis {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+function quietClient(port: number, auth: { username?: string; password?: string } = {}): Redis {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...auth });
   client.on('error', () => {});
   return client;
 }
 
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T | undefined> {
-  const client = quietClient(port);
+async function ask<T>(
+  port: number,
+  fn: (r: Redis) => Promise<T>,
+  auth: { username?: string; password?: string } = {},
+): Promise<T | undefined> {
+  const client = quietClient(port, auth);
   try {
     await client.connect();
     return await fn(client);
@@ -46,7 +50,31 @@ async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T | u
   }
 }
 
-export async function startSentinelRedis(): Promise<SentinelRedis> {
+/** The Sentinels' admin user with {@link SentinelRedisOptions.sentinelAdminPassword} (also their peer login). */
+export const SENTINEL_ADMIN_USER = 'sentinel-admin';
+
+export interface SentinelRedisOptions {
+  /**
+   * Locks the Sentinels down as a deployment reachable by sites must: the default user may run
+   * nothing, an admin user may run everything (and is the Sentinels' login to each other). Unset:
+   * open Sentinels, as the pool-mode failover test uses them.
+   */
+  readonly sentinelAdminPassword?: string;
+}
+
+export async function startSentinelRedis(options: SentinelRedisOptions = {}): Promise<SentinelRedis> {
+  const adminPassword = options.sentinelAdminPassword;
+  const sentinelAuth = adminPassword === undefined ? {} : { username: SENTINEL_ADMIN_USER, password: adminPassword };
+  const askSentinel = <T>(port: number, fn: (r: Redis) => Promise<T>) => ask(port, fn, sentinelAuth);
+  const lockDown =
+    adminPassword === undefined
+      ? []
+      : [
+          'user default on nopass resetchannels -@all',
+          `user ${SENTINEL_ADMIN_USER} on >${adminPassword} ~* &* +@all`,
+          `sentinel sentinel-user ${SENTINEL_ADMIN_USER}`,
+          `sentinel sentinel-pass ${adminPassword}`,
+        ];
   const dir = mkdtempSync(join(tmpdir(), 'faults-sentinel-'));
   const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const children = new Map<number, ChildProcess>();
@@ -70,6 +98,7 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
         `sentinel down-after-milliseconds ${SENTINEL_NAME} 1000`,
         `sentinel failover-timeout ${SENTINEL_NAME} 5000`,
         `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
+        ...lockDown,
         '',
       ].join('\n'),
     );
@@ -89,7 +118,10 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
     sentinelPorts,
     sentinels,
     async currentPrimary() {
-      const addr = await ask(sentinelPorts[0]!, (r) => r.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_NAME) as Promise<string[]>);
+      const addr = await askSentinel(
+        sentinelPorts[0]!,
+        (r) => r.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_NAME) as Promise<string[]>,
+      );
       return Number(addr?.[1] ?? 0);
     },
     killPrimary: () => stop(primaryPort!),
@@ -111,8 +143,8 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       await waitFor(
         `sentinel ${port} to see the replica and its peers`,
         async () => {
-          const replicas = await ask(port, (r) => r.call('SENTINEL', 'replicas', SENTINEL_NAME) as Promise<unknown[]>);
-          const peers = await ask(port, (r) => r.call('SENTINEL', 'sentinels', SENTINEL_NAME) as Promise<unknown[]>);
+          const replicas = await askSentinel(port, (r) => r.call('SENTINEL', 'replicas', SENTINEL_NAME) as Promise<unknown[]>);
+          const peers = await askSentinel(port, (r) => r.call('SENTINEL', 'sentinels', SENTINEL_NAME) as Promise<unknown[]>);
           return replicas?.length === 1 && peers?.length === 2 ? true : undefined;
         },
         30_000,

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { brokerNames, type RoundRecord, type RunRecord } from '@fedssd/protocol';
@@ -177,7 +179,15 @@ export async function createStack(
       const line = await stack.logged(name, 'metrics listening');
       return `http://127.0.0.1:${String(line.port)}`;
     },
-    dump: () => [...services.values()].map((s) => `----- ${s.name} -----\n${s.output().slice(-3000)}`).join('\n'),
+    dump: () => {
+      // FEDSSD_FAULT_LOG_DIR keeps every service's whole output (the message shows only the tails).
+      const dir = process.env.FEDSSD_FAULT_LOG_DIR;
+      if (dir !== undefined && dir !== '') {
+        mkdirSync(dir, { recursive: true });
+        for (const s of services.values()) writeFileSync(join(dir, `${prefix}-${s.name}.log`), s.output());
+      }
+      return [...services.values()].map((s) => `----- ${s.name} -----\n${s.output().slice(-3000)}`).join('\n');
+    },
     async cleanup() {
       await Promise.all([...services.values()].map((s) => s.kill()));
       services.clear();

@@ -13,5 +13,7 @@ export interface AdminContext {
   readonly siteRabbitUrl: string;
   /** Redis URL sites connect to, without credentials. */
   readonly siteRedisUrl: string;
+  /** Sentinels sites ask for the primary (written into bundles); absent: sites use `siteRedisUrl` directly. */
+  readonly siteRedisSentinels?: { readonly sentinels: ReadonlyArray<{ host: string; port: number }>; readonly name: string };
   readonly now: () => Date;
 }

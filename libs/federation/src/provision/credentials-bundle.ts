@@ -13,6 +13,8 @@ export interface SiteCredentials {
   rabbitUrl: string;
   /** Redis URL as seen from the site, without credentials (e.g. `rediss://redis.example.org:6380`). */
   redisUrl: string;
+  /** Sentinels the site asks for the primary (`REDIS_URL` then gives only user and password); absent: Redis directly. */
+  redisSentinels?: { readonly sentinels: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;
   /** ISO-8601 time of enrolment. */
   enrolledAt: string;
 }
@@ -44,6 +46,12 @@ export function credentialsBundle(c: SiteCredentials): CredentialsBundle {
     REDIS_URL: withCredentials(c.redisUrl, c.user, c.redisPassword),
   };
   if (c.prefix === '') delete env.FEDSSD_PREFIX;
+  if (c.redisSentinels !== undefined) {
+    env.REDIS_SENTINELS = c.redisSentinels.sentinels
+      .map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`)
+      .join(',');
+    env.REDIS_SENTINEL_NAME = c.redisSentinels.name;
+  }
   const tlsHint = (stem: string) => [
     `# ${stem}_TLS_CA_FILE=${TLS_DIR}/ca.pem`,
     `# ${stem}_TLS_CERT_FILE=${TLS_DIR}/client.pem`,

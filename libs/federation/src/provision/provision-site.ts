@@ -99,6 +99,7 @@ export async function provisionSite(ctx: AdminContext, input: ProvisionSiteInput
     redisPassword,
     rabbitUrl: ctx.siteRabbitUrl,
     redisUrl: ctx.siteRedisUrl,
+    redisSentinels: ctx.siteRedisSentinels,
     enrolledAt,
   });
   return { record, bundle };

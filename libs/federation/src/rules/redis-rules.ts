@@ -15,6 +15,18 @@ export function redisKeyPrefix(prefix: string): string {
 const CONNECT_COMMANDS = ['+ping', '+hello', '+auth', '+client|setname', '+client|id'];
 
 /**
+ * `ACL SETUSER <user> ...` arguments of a user's login on a Sentinel, with the password rule
+ * (`>...`) of its Redis user: ioredis asks a Sentinel `SENTINEL get-master-addr-by-name` and then
+ * `SENTINEL sentinels` (to learn the other Sentinels), and nothing else. Everything else a
+ * Sentinel answers is refused, above all what could redirect the services or force a failover
+ * (SENTINEL MONITOR, REMOVE, SET, FAILOVER, RESET, CONFIG SET) or read other users (ACL).
+ */
+export function sentinelLoginAcl(passwordRule: string): string[] {
+  if (!passwordRule.startsWith('>')) throw new Error('sentinelLoginAcl: expected a ">password" rule');
+  return ['reset', 'on', passwordRule, '-@all', '+sentinel|get-master-addr-by-name', '+sentinel|sentinels'];
+}
+
+/**
  * `ACL SETUSER <user> ...` arguments of a site: `reset` first so re-provisioning leaves no old
  * password or pattern behind; then no command but GET, SET and EXISTS on three key patterns:
  * read global models, read its own DSR target, read/write its own update keys. No KEYS, SCAN,

@@ -27,7 +27,7 @@ export function checkSentinelName(name: string, field = 'REDIS_SENTINEL_NAME'): 
 /**
  * ioredis options for `url`, or for the primary Sentinel reports when `sentinel` is given: then
  * the URL's host and port are not used, its user, password and database still are (the same ACL
- * user logs in to whichever server is primary). A reply of READONLY means this connection still
+ * user logs in to whichever server is primary, and to the Sentinels). A reply of READONLY means this connection still
  * points at a demoted primary: reconnect (asking the Sentinels again) and resend the command.
  */
 export function redisConnectionOptions(url: string, sentinel: SentinelOptions | undefined): { url?: string; options: RedisOptions } {
@@ -41,6 +41,10 @@ export function redisConnectionOptions(url: string, sentinel: SentinelOptions | 
       role: 'master',
       ...(parsed.username !== '' ? { username: decodeURIComponent(parsed.username) } : {}),
       ...(parsed.password !== '' ? { password: decodeURIComponent(parsed.password) } : {}),
+      // The same user logs in to the Sentinels: a deployment reachable by sites gives each user a
+      // Sentinel login that may only look up the primary (OPERATIONS.md, "Redis through Sentinel").
+      ...(parsed.username !== '' ? { sentinelUsername: decodeURIComponent(parsed.username) } : {}),
+      ...(parsed.password !== '' ? { sentinelPassword: decodeURIComponent(parsed.password) } : {}),
       ...(Number.isInteger(db) && db > 0 ? { db } : {}),
       ...(parsed.protocol === 'rediss:' ? { enableTLSForSentinelMode: true } : {}),
       // Sentinels answer fast or not at all: keep asking while a failover is under way.

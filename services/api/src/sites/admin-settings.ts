@@ -45,6 +45,12 @@ export function adminSettings(config: ApiConfig): AdminSettings {
       ...(config.FEDSSD_PREFIX !== undefined ? { FEDSSD_PREFIX: config.FEDSSD_PREFIX } : {}),
       FEDSSD_SITE_RABBITMQ_URL: config.FEDSSD_SITE_RABBITMQ_URL,
       FEDSSD_SITE_REDIS_URL: config.FEDSSD_SITE_REDIS_URL,
+      ...(config.REDIS_ADMIN_REPLICA_URLS !== undefined ? { REDIS_ADMIN_REPLICA_URLS: config.REDIS_ADMIN_REPLICA_URLS } : {}),
+      ...(config.REDIS_ADMIN_SENTINEL_URLS !== undefined ? { REDIS_ADMIN_SENTINEL_URLS: config.REDIS_ADMIN_SENTINEL_URLS } : {}),
+      ...(config.FEDSSD_SITE_REDIS_SENTINELS !== undefined ? { FEDSSD_SITE_REDIS_SENTINELS: config.FEDSSD_SITE_REDIS_SENTINELS } : {}),
+      ...(config.FEDSSD_SITE_REDIS_SENTINEL_NAME !== undefined
+        ? { FEDSSD_SITE_REDIS_SENTINEL_NAME: config.FEDSSD_SITE_REDIS_SENTINEL_NAME }
+        : {}),
     },
   };
 }
