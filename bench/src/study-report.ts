@@ -93,7 +93,7 @@ export async function writeStudyReport(root: string, scale: Scale, model: string
       run.method,
       String(run.seed),
       String(run.alpha),
-      run.dsrForm,
+      run.dsrOn === 'h' ? `${run.dsrForm}, on h` : run.dsrForm,
       ...COLUMNS.map((c) => fmt(v[c.key], c.digits)),
       (report.durationMs / 60000).toFixed(1),
       sps.toFixed(0),
@@ -101,10 +101,12 @@ export async function writeStudyReport(root: string, scale: Scale, model: string
   });
   out.push(table(['run', 'method', 'seed', 'alpha', 'DSR form', ...COLUMNS.map((c) => c.title), 'minutes', 'samples/s'], every));
 
-  // Mean ± std over seeds at alpha 0.1, code form.
+  // Mean ± std over seeds at alpha 0.1, code form on z (the projector-free diagnostic is a variant, not a seed).
   const groups = ['baseline', 'dsr', 'pd', 'ssd'].map((method) => ({
     method,
-    runs: [...done.values()].filter((d) => d.run.method === method && d.run.alpha === 0.1 && d.run.dsrForm === 'code'),
+    runs: [...done.values()].filter(
+      (d) => d.run.method === method && d.run.alpha === 0.1 && d.run.dsrForm === 'code' && d.run.dsrOn !== 'h',
+    ),
   }));
   out.push('', '## Mean ± std over seeds (alpha 0.1, code-form DSR)', '');
   out.push(

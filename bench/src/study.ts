@@ -82,6 +82,9 @@ async function main(): Promise<void> {
   const unknown = (only ?? []).filter((id) => !MATRIX.some((r) => r.id === id));
   if (unknown.length > 0) fail(`--only: unknown run id(s) ${unknown.join(', ')}; known: ${MATRIX.map((r) => r.id).join(', ')}`);
   if (values.report !== true) {
+    // Say it before the first run, not in a run's log after it failed.
+    if (!existsSync('services/cli/dist/main.js'))
+      fail('the CLI is not built: run `npm run build` (and `npm run build:native` for the native kernels) first');
     const runs = MATRIX.filter((r) => only === null || only.includes(r.id));
     say(`${scale.name} scale (${scale.trainImages} images, ${scale.rounds} rounds), model ${model}, ${runs.length} runs in ${root}`);
     for (const [i, r] of runs.entries()) {
