@@ -12,8 +12,10 @@
  * - `v * n`: 24-bit mantissa × n < 2^20 → at most 44 significant bits; `* 2^32` is exact;
  * - `|t| <= 2^11 * 2^20 * 2^32 = 2^63`, so `|hi| <= 2^31`; over at most 2^21 terms `|Σ hi| <= 2^52`
  *   and `Σ lo < 2^53`: both sums stay integers below 2^53, where float64 addition is exact.
- * Range: |v| <= {@link EXACT_MAX_ABS_VALUE}, samples <= {@link EXACT_MAX_SAMPLES}, at most
- * {@link EXACT_MAX_TERMS} updates; outside it `add` throws rather than lose exactness.
+ * Range: |v| * n <= {@link EXACT_MAX_ABS_TERM} (2^31: the bound above needs the product, not |v|
+ * alone, so an update of 17 samples may hold values up to ~1.3e8 and one of 2^20 samples up to
+ * 2048), samples <= {@link EXACT_MAX_SAMPLES}, at most {@link EXACT_MAX_TERMS} updates; outside
+ * it `add` throws rather than lose exactness.
  * Precision: each term is off by at most 2^-33 (in units of v·n), so the average is off by at
  * most 2^-33 ≈ 1.2e-10 absolute before the final float32 rounding (float32's own ulp at 0.002).
  */
@@ -22,7 +24,8 @@ import { FedAvgError } from './errors.js';
 import { assertSameLayout } from './weights-math.js';
 
 export const EXACT_FRACTION_BITS = 32;
-export const EXACT_MAX_ABS_VALUE = 2048;
+/** Largest |v * n| of one term: keeps |hi| <= 2^31 (module comment). */
+export const EXACT_MAX_ABS_TERM = 2 ** 31;
 export const EXACT_MAX_SAMPLES = 2 ** 20;
 export const EXACT_MAX_TERMS = 2 ** 21;
 
@@ -61,13 +64,13 @@ function maxAbs(update: Weights): number {
   return m;
 }
 
-/** Throws unless `update` can be folded exactly (finite, every |value| within range). */
-export function assertExactRange(update: Weights): void {
+/** Throws unless `update`, weighted by `samples`, can be folded exactly (finite, every |value| * samples within range). */
+export function assertExactRange(update: Weights, samples: number): void {
   const m = maxAbs(update);
-  if (!(m <= EXACT_MAX_ABS_VALUE)) {
+  if (!(m * samples <= EXACT_MAX_ABS_TERM)) {
     throw new FedAvgError(
       'INVALID_OPTION',
-      `update values must lie within ±${EXACT_MAX_ABS_VALUE} for the exact fold (largest |value| ${m})`,
+      `update values must lie within ±${EXACT_MAX_ABS_TERM / samples} for the exact fold of ${samples} samples (|value| x samples <= 2^31; largest |value| ${m})`,
     );
   }
 }
@@ -100,7 +103,7 @@ export function createExactFedAvg(template: Weights, saved?: Uint8Array): ExactF
       }
       if (count >= EXACT_MAX_TERMS) throw new FedAvgError('INVALID_OPTION', `the exact fold takes at most ${EXACT_MAX_TERMS} updates`);
       assertSameLayout(template, update, 'update');
-      assertExactRange(update);
+      assertExactRange(update, samples);
       update.forEach((w, i) => foldTensor(his[i] as Float64Array, los[i] as Float64Array, w.values, samples));
       count += 1;
       totalSamples += samples;

@@ -10,7 +10,7 @@ export {
   createExactFedAvg,
   assertExactRange,
   EXACT_FRACTION_BITS,
-  EXACT_MAX_ABS_VALUE,
+  EXACT_MAX_ABS_TERM,
   EXACT_MAX_SAMPLES,
   EXACT_MAX_TERMS,
   type ExactFedAvg,

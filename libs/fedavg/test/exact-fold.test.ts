@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createExactFedAvg, EXACT_MAX_ABS_VALUE, FedAvgError } from '../src/index.js';
+import { createExactFedAvg, EXACT_MAX_ABS_TERM, EXACT_MAX_SAMPLES, FedAvgError } from '../src/index.js';
 import { randomWeights } from './helpers.js';
 
 const bytesOf = (weights: readonly { values: Float32Array }[]): Buffer => Buffer.concat(weights.map((w) => Buffer.from(w.values.buffer)));
@@ -62,16 +62,28 @@ describe('exact FedAvg fold', () => {
 
   it('refuses values outside its exact range and non-integer sample counts, naming the limit', () => {
     const w = randomWeights(1);
-    const big = w.map((t, i) => (i === 0 ? { ...t, values: t.values.map(() => EXACT_MAX_ABS_VALUE * 2) } : t));
+    const big = w.map((t, i) => (i === 0 ? { ...t, values: t.values.map(() => EXACT_MAX_ABS_TERM / 5) } : t));
     const fold = createExactFedAvg(w);
-    expect(() => fold.add(big, 10)).toThrow(/within ±2048/);
+    expect(() => fold.add(big, 10)).toThrow(/within ±214748364\.8 for the exact fold of 10 samples/);
     expect(() => fold.add(w, 1.5)).toThrow(FedAvgError);
     expect(() =>
       fold.add(
         w.map((t) => ({ ...t, values: t.values.map(() => NaN) })),
         10,
       ),
-    ).toThrow(/within ±2048/);
+    ).toThrow(/for the exact fold/);
     expect(fold.count).toBe(0);
+  });
+
+  it('bounds |value| x samples, not |value| alone: a large value of a small client folds exactly (the 500-client soak hit 2229 at 17 samples)', () => {
+    const w = randomWeights(1);
+    const large = w.map((t) => ({ ...t, values: t.values.map((v, j) => (j === 0 ? 2228.985107421875 : v)) }));
+    const fold = createExactFedAvg(w);
+    fold.add(large, 17);
+    fold.add(w, 3);
+    const [first] = fold.result();
+    // (2228.985107421875 * 17 + w0 * 3) / 20, checked in float64 against the accumulator's float32 result.
+    expect(first!.values[0]).toBe(Math.fround((2228.985107421875 * 17 + w[0]!.values[0]! * 3) / 20));
+    expect(() => createExactFedAvg(w).add(large, EXACT_MAX_SAMPLES)).toThrow(/within ±2048 for the exact fold of 1048576 samples/);
   });
 });

@@ -89,7 +89,7 @@ export async function checkUpdateContent(
   if (!verdict.ok) return no(verdict.reason, verdict.message);
   try {
     // The exact fold's range (round-fold.ts): refused here, not at fold time, so a round never fails on it.
-    assertExactRange(delta);
+    assertExactRange(delta, samples);
   } catch (error) {
     return no('norm-exceeded', (error as Error).message);
   }
