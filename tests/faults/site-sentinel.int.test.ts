@@ -11,10 +11,9 @@ import { createFederationAdmin, FederationAdminConfigSchema, type FederationAdmi
 import { federatedNames, siteUpdateKey, siteUserName } from '@fedssd/protocol';
 import { createRedisStores } from '@fedssd/transport';
 import amqp from 'amqplib';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../tools/test-support/processes.js';
-import { SENTINEL_ADMIN_USER, SENTINEL_NAME, startSentinelRedis, type SentinelRedis } from './helpers/sentinel-redis.js';
+import { quietClient, SENTINEL_ADMIN_USER, SENTINEL_NAME, startSentinelRedis, type SentinelRedis } from './helpers/sentinel-redis.js';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const RABBITMQ_MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
@@ -26,7 +25,7 @@ const REVOKED = 'plant-b';
 
 /** What a Sentinel answers `who` for `args`: 'ok' or the error message. */
 async function sentinelSays(port: number, who: { username?: string; password?: string }, args: string[]): Promise<string> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...who });
+  const r = quietClient(port, who);
   // A refused login surfaces as an 'error' event (WRONGPASS) and then a closed connection.
   let loginError: string | undefined;
   r.on('error', (error: Error) => {

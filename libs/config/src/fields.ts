@@ -149,11 +149,15 @@ export function envSentinels() {
 export function sentinelFields() {
   return {
     REDIS_SENTINELS: envSentinels().optional(),
-    REDIS_SENTINEL_NAME: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `must be 1-64 characters of [A-Za-z0-9_.-] (got ${shown(iss.input)})` })
-      .default('fedssd'),
+    REDIS_SENTINEL_NAME: envSentinelName().default('fedssd'),
   };
+}
+
+/** A Sentinel master name (`sentinel monitor <name> ...`): 1-64 of `[A-Za-z0-9_.-]`. */
+export function envSentinelName() {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `must be 1-64 characters of [A-Za-z0-9_.-] (got ${shown(iss.input)})` });
 }
 
 /** The stores' `sentinel` option from a config with {@link sentinelFields}; undefined without Sentinels. */

@@ -11,6 +11,7 @@ export {
   envString,
   envLogLevel,
   envSentinels,
+  envSentinelName,
   sentinelFields,
   sentinelOption,
   LOG_LEVELS,

@@ -1,4 +1,4 @@
-import { envSecret, envSentinels, envString, envUrl, envUrlList, tlsFileFields } from '@fedssd/config';
+import { envSecret, envSentinelName, envSentinels, envString, envUrl, envUrlList, tlsFileFields } from '@fedssd/config';
 import { DEPLOYMENT_PREFIX_PATTERN } from '@fedssd/protocol';
 import { z } from 'zod';
 
@@ -22,10 +22,7 @@ export function redisHaAdminFields() {
     /** Sentinels written into site bundles (`host:port,...` as sites reach them); unset: sites connect to FEDSSD_SITE_REDIS_URL directly. */
     FEDSSD_SITE_REDIS_SENTINELS: envSentinels().optional(),
     /** The primary's name in the Sentinels' configuration, written into site bundles; default `fedssd`. */
-    FEDSSD_SITE_REDIS_SENTINEL_NAME: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_.-]' })
-      .optional(),
+    FEDSSD_SITE_REDIS_SENTINEL_NAME: envSentinelName().optional(),
   };
 }
 

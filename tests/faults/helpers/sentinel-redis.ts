@@ -28,7 +28,8 @@ export interface SentinelRedis {
   close(): Promise<void>;
 }
 
-function quietClient(port: number, auth: { username?: string; password?: string } = {}): Redis {
+/** A client of one local server or Sentinel that never retries and swallows its error events (add a listener to see them). */
+export function quietClient(port: number, auth: { username?: string; password?: string } = {}): Redis {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...auth });
   client.on('error', () => {});
   return client;

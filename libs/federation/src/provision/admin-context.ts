@@ -1,3 +1,4 @@
+import type { SentinelOptions } from '@fedssd/transport';
 import type { RabbitManagement } from '../admin/rabbit-management.js';
 import type { RedisAclAdmin } from '../admin/redis-admin.js';
 import type { SiteRegistry } from '../admin/site-registry.js';
@@ -14,6 +15,6 @@ export interface AdminContext {
   /** Redis URL sites connect to, without credentials. */
   readonly siteRedisUrl: string;
   /** Sentinels sites ask for the primary (written into bundles); absent: sites use `siteRedisUrl` directly. */
-  readonly siteRedisSentinels?: { readonly sentinels: ReadonlyArray<{ host: string; port: number }>; readonly name: string };
+  readonly siteRedisSentinels?: SentinelOptions;
   readonly now: () => Date;
 }

@@ -1,3 +1,4 @@
+import type { SentinelOptions } from '@fedssd/transport';
 import { stringify } from 'yaml';
 
 /** What a site needs to connect, handed out once at enrolment. */
@@ -14,7 +15,7 @@ export interface SiteCredentials {
   /** Redis URL as seen from the site, without credentials (e.g. `rediss://redis.example.org:6380`). */
   redisUrl: string;
   /** Sentinels the site asks for the primary (`REDIS_URL` then gives only user and password); absent: Redis directly. */
-  redisSentinels?: { readonly sentinels: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;
+  redisSentinels?: SentinelOptions | undefined;
   /** ISO-8601 time of enrolment. */
   enrolledAt: string;
 }
