@@ -4,15 +4,19 @@
  * Runs the research matrix (bench/src/study-matrix.ts) one `fedssd simulate` process at a time
  * under reports/study/<scale>/<run id>/. Each run saves a checkpoint after every round, so a
  * finished run (report.json present) is skipped and a partial one resumes where it stopped:
- * the study can span several sittings and be interrupted at any point. `--report` (or the end of
+ * the study can span several sittings and be interrupted at any point. A finished run's report is
+ * also copied to docs/results/research/<scale>/<run id>.json (the archive, which is committed), and
+ * an archived run counts as finished on a fresh clone, so the matrix advances across machines, not
+ * only across sittings on one machine. `--report` (or the end of
  * the matrix) writes reports/study/<scale>/summary.md and curves.png (bench/src/study-report.ts).
  * Local files only: no credentials, no network.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MATRIX, SCALES, simulateFlags, type Scale } from './study-matrix.js';
+import { archive, archiveOf, restoreArchived } from './study-archive.js';
 import { writeStudyReport } from './study-report.js';
 
 function fail(message: string): never {
@@ -86,6 +90,11 @@ async function main(): Promise<void> {
     if (!existsSync('services/cli/dist/main.js'))
       fail('the CLI is not built: run `npm run build` (and `npm run build:native` for the native kernels) first');
     const runs = MATRIX.filter((r) => only === null || only.includes(r.id));
+    const restored = restoreArchived(
+      root,
+      MATRIX.map((r) => r.id),
+    );
+    if (restored.length > 0) say(`${restored.length} finished run(s) restored from ${archiveOf(root)}: ${restored.join(', ')}`);
     say(`${scale.name} scale (${scale.trainImages} images, ${scale.rounds} rounds), model ${model}, ${runs.length} runs in ${root}`);
     for (const [i, r] of runs.entries()) {
       const dir = join(root, r.id);
@@ -109,12 +118,21 @@ async function main(): Promise<void> {
       ];
       const started = Date.now();
       await simulate(args, join(dir, 'simulate.log'), checkpoint, scale.rounds, r.id);
+      archive(root, [{ from: join(dir, 'report.json'), as: `${r.id}.json` }]);
       appendFileSync(join(dir, 'sittings.log'), `${new Date().toISOString()} ${((Date.now() - started) / 60000).toFixed(2)} min\n`);
       say(`${tag}: finished in ${((Date.now() - started) / 60000).toFixed(1)} min (this sitting)`);
     }
   }
+  restoreArchived(
+    root,
+    MATRIX.map((r) => r.id),
+  );
   const written = await writeStudyReport(root, scale, model);
-  say(`report: ${written.join(', ')}`);
+  archive(
+    root,
+    written.map((file) => ({ from: file, as: basename(file) })),
+  );
+  say(`report: ${written.join(', ')} (copied to ${archiveOf(root)})`);
 }
 
 main().catch((error: unknown) => fail(`results:study: ${(error as Error).message}`));
