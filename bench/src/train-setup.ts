@@ -6,7 +6,7 @@ import type { LocalTrainConfig, ModelKind, ModelSpec } from '@fedssd/ssl';
 
 /** The small preset (28x28x1) or CIFAR ResNet-18 (32x32x3) at the given width multiplier (default 1). */
 export function specFor(kind: ModelKind, width: number | undefined): ModelSpec {
-  if (kind === 'small') return { kind, inputShape: [28, 28, 1], featureDim: 128 };
+  if (kind === 'small' || kind === 'small-signed') return { kind, inputShape: [28, 28, 1], featureDim: 128 };
   const w = width ?? 1;
   return { kind, inputShape: [32, 32, 3], featureDim: Math.round(512 * w), width: w };
 }

@@ -17,6 +17,9 @@ describe.skipIf(!nativeAvailable)('native pool, matmul and batch-norm kernels on
     { shape: [1, 6, 6, 1], size: 2, stride: 2, pad: 'valid' as const },
     { shape: [4, 7, 5, 3], size: 3, stride: 2, pad: 'same' as const },
     { shape: [4, 8, 8, 8], size: 2, stride: 1, pad: 'valid' as const },
+    // Channel counts that do and do not fill whole vector registers, overlapping and disjoint windows.
+    { shape: [2, 9, 9, 37], size: 3, stride: 2, pad: 'same' as const },
+    { shape: [3, 10, 10, 32], size: 2, stride: 2, pad: 'valid' as const },
   ])('when max-pooling $shape (size $size, stride $stride, $pad), values and gradient equal the stock kernels', (c) => {
     const before = tf.memory().numTensors;
     const calls = nativeCalls(tf.MaxPoolGrad);
