@@ -101,6 +101,7 @@ def main():
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--width', type=float, default=1.0)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--profile', action='store_true', help='print the self CPU time per op of one step (the counterpart of bench/src/profile-kernels.ts)')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -126,6 +127,14 @@ def main():
 
         for _ in range(args.warmup):
             step()
+        if args.profile:
+            with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+                start = time.perf_counter()
+                step()
+                took = time.perf_counter() - start
+            print(f'model={kind} backend=torch step_seconds={took:.2f} (profiled)')
+            print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=25))
+            continue
         start = time.perf_counter()
         for _ in range(args.steps):
             loss = step()
