@@ -8,24 +8,30 @@
 
 namespace fedssd {
 
+// The maximum over the pooling window of output position (r, col) of one NHWC image, per
+// channel, into out[0..c). Shared by the forward and the gradient's first pass, so the gradient
+// compares against exactly the value the forward produced.
+static void windowMax(const PoolGeom& g, const float* img, int64_t r, int64_t col, float* out) {
+  for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < g.kh; ++i) {
+    const int64_t xr = r * g.sh - g.pt + i;
+    if (xr < 0 || xr >= g.ih) continue;
+    for (int64_t j = 0; j < g.kw; ++j) {
+      const int64_t xc = col * g.sw - g.pl + j;
+      if (xc < 0 || xc >= g.iw) continue;
+      const float* in = img + (xr * g.iw + xc) * g.c;
+      for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+    }
+  }
+}
+
 void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
   // One output row per task (each writes only its own row).
   forTasks(g.n * g.oh, worthSpreading(g.n * g.ih * g.iw * g.c), [&](int64_t row) {
     const int64_t b = row / g.oh, r = row % g.oh;
     const float* img = x + b * g.ih * g.iw * g.c;
     for (int64_t col = 0; col < g.ow; ++col) {
-      float* out = y + ((b * g.oh + r) * g.ow + col) * g.c;
-      for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = -std::numeric_limits<float>::infinity();
-      for (int64_t i = 0; i < g.kh; ++i) {
-        const int64_t xr = r * g.sh - g.pt + i;
-        if (xr < 0 || xr >= g.ih) continue;
-        for (int64_t j = 0; j < g.kw; ++j) {
-          const int64_t xc = col * g.sw - g.pl + j;
-          if (xc < 0 || xc >= g.iw) continue;
-          const float* in = img + (xr * g.iw + xc) * g.c;
-          for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
-        }
-      }
+      windowMax(g, img, r, col, y + ((b * g.oh + r) * g.ow + col) * g.c);
     }
   });
 }
@@ -44,22 +50,10 @@ void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* 
     std::vector<float> best(g.c), taken(g.c);
     for (int64_t r = 0; r < g.oh; ++r) {
       for (int64_t col = 0; col < g.ow; ++col) {
-        for (int64_t ch = 0; ch < g.c; ++ch) {
-          best[ch] = -std::numeric_limits<float>::infinity();
-          taken[ch] = 0.f;
-        }
         float* bp = best.data();
         float* tp = taken.data();
-        for (int64_t i = 0; i < g.kh; ++i) {
-          const int64_t xr = r * g.sh - g.pt + i;
-          if (xr < 0 || xr >= g.ih) continue;
-          for (int64_t j = 0; j < g.kw; ++j) {
-            const int64_t xc = col * g.sw - g.pl + j;
-            if (xc < 0 || xc >= g.iw) continue;
-            const float* in = img + (xr * g.iw + xc) * g.c;
-            for (int64_t ch = 0; ch < g.c; ++ch) bp[ch] = in[ch] > bp[ch] ? in[ch] : bp[ch];
-          }
-        }
+        windowMax(g, img, r, col, bp);
+        for (int64_t ch = 0; ch < g.c; ++ch) tp[ch] = 0.f;
         const float* grad = dy + ((b * g.oh + r) * g.ow + col) * g.c;
         for (int64_t i = 0; i < g.kh; ++i) {
           const int64_t xr = r * g.sh - g.pt + i;
