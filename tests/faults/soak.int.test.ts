@@ -87,6 +87,7 @@ describe(`soak: ${SHAPE.clients} clients at 10% participation, ${SHAPE.trainers}
       const samples: Record<string, number[]> = {};
       const redisBytes: number[] = [];
       const depths: number[] = [];
+      const jobDepths: number[] = [];
       const roundSeconds: number[] = [];
       let last = Date.now();
       try {
@@ -111,7 +112,9 @@ describe(`soak: ${SHAPE.clients} clients at 10% participation, ${SHAPE.trainers}
           redisBytes.push(Number(/^used_memory:(\d+)/m.exec(await s.redis.redis.info('memory'))?.[1]));
           // Ready + unacked on our jobs and updates queues (the next round's jobs may already be out).
           const c = await s.queueCounts();
-          depths.push((c.jobs?.ready ?? 0) + (c.jobs?.unacked ?? 0) + (c.updates?.ready ?? 0) + (c.updates?.unacked ?? 0));
+          const jobs = (c.jobs?.ready ?? 0) + (c.jobs?.unacked ?? 0);
+          jobDepths.push(jobs);
+          depths.push(jobs + (c.updates?.ready ?? 0) + (c.updates?.unacked ?? 0));
         }
         const run = await s.finished(runId, 60_000);
         expect(run.globalVersion).toBe(SHAPE.rounds);
@@ -164,7 +167,10 @@ describe(`soak: ${SHAPE.clients} clients at 10% participation, ${SHAPE.trainers}
       expect(modelBytes).toBeGreaterThan(0);
       expect(redisSlope, 'Redis used_memory slope, bytes per round').toBeLessThan(1.5 * modelBytes + REDIS_SLACK_BYTES_PER_ROUND);
       // At a round close only the next round's jobs can be waiting: never more than one round's worth, and no upward trend.
-      expect(Math.max(...depths), 'queue depth at round close').toBeLessThanOrEqual(PER_ROUND);
+      expect(Math.max(...jobDepths), 'jobs queue depth at round close').toBeLessThanOrEqual(PER_ROUND);
+      // A trainer publishes its update before it acks the job (at-least-once), so for a moment one piece
+      // of work is on both queues: at most one per trainer (prefetch 1). CI once saw 7 of 6 this way.
+      expect(Math.max(...depths), 'jobs + updates depth at round close').toBeLessThanOrEqual(PER_ROUND + SHAPE.trainers);
       expect(slope(depths), 'queue depth slope').toBeLessThan(1);
     },
     FULL ? 3_600_000 : 300_000,
