@@ -8,6 +8,7 @@
 #include "common.h"
 #include "elementwise.h"
 #include "parallel.h"
+#include "signal-guard.h"
 
 namespace fedssd {
 
@@ -56,13 +57,21 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F body) {
   return info.Env().Undefined();
 }
 
+// guarded() for calls that run oneDNN code: no signal may land inside its JIT kernels
+// (signal-guard.h). Only these pay for it, a mask swap costs ~3 us here (two syscalls).
+template <typename F>
+Napi::Value onednn(const Napi::CallbackInfo& info, F body) {
+  const SignalsHeld held;
+  return guarded(info, body);
+}
+
 // conv2d(geom, x, w, y)
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] { conv2dForward(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+  return onednn(info, [&] { conv2dForward(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
 }
 // conv2dBn(geom, eps, relu, x, w, mean, variance, offset, scale, residual|null, y)
 Napi::Value Conv2dBn(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
+  return onednn(info, [&] {
     const BnParams bn{f32(info[5]), f32(info[6]), f32(info[7]), f32(info[8]), info[1].As<Napi::Number>().FloatValue()};
     conv2dBnForward(convGeom(info[0]), f32(info[3]), f32(info[4]), bn, info[9].IsTypedArray() ? f32(info[9]) : nullptr,
                     info[2].As<Napi::Boolean>().Value(), f32(info[10]));
@@ -70,11 +79,11 @@ Napi::Value Conv2dBn(const Napi::CallbackInfo& info) {
 }
 // conv2dBackpropInput(geom, dy, w, dx)
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] { conv2dBackwardData(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+  return onednn(info, [&] { conv2dBackwardData(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
 }
 // conv2dBackpropFilter(geom, x, dy, dw)
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] { conv2dBackwardWeights(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
+  return onednn(info, [&] { conv2dBackwardWeights(convGeom(info[0]), f32(info[1]), f32(info[2]), f32(info[3])); });
 }
 
 // geometry: [n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl]
@@ -93,7 +102,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 
 // matMul([batch, m, n, k, transA, transB, strideA, strideB], a, b, c)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
+  return onednn(info, [&] {
     auto p = ints(info[0]);
     batchMatMul(p[0], p[1], p[2], p[3], p[4] != 0, p[5] != 0, f32(info[1]), p[6], f32(info[2]), p[7], f32(info[3]));
   });
@@ -188,6 +197,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
 // Both pools: OpenMP's (oneDNN) and the task pool of the memory-bound kernels.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  blockSignalsInOmpWorkers();
   setPoolThreads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
 }
@@ -216,7 +226,21 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void blockSignalsInOmpWorkers() {
+  // Every thread of the team, the caller included, blocks; the caller then restores its own mask.
+  sigset_t saved;
+  pthread_sigmask(SIG_SETMASK, nullptr, &saved);
+#pragma omp parallel
+  {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  blockSignalsInOmpWorkers();
   setPoolThreads(omp_get_max_threads());
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBn", Napi::Function::New(env, Conv2dBn));
