@@ -12,6 +12,7 @@ import { extractFeatures } from '@fedssd/engine';
 import { createModel, type ModelKind } from '@fedssd/ssl';
 import { createRng } from '@fedssd/tensor';
 import { initBenchBackend, positiveInt, specFor } from './train-setup.js';
+import { exitOnError } from './prerequisites.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,7 +51,4 @@ async function main(): Promise<void> {
   model.dispose();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);

@@ -13,6 +13,7 @@ import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
 import { kernelStats, registerNativeCpuKernels } from '@fedssd/native';
 import { objectiveFor, specFor } from './train-setup.js';
+import { exitOnError } from './prerequisites.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -90,7 +91,4 @@ async function main(): Promise<void> {
   model.dispose();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);

@@ -12,6 +12,7 @@ import { createModel, trainLocal, type LocalTrainConfig, type ModelKind } from '
 import { createRng } from '@fedssd/tensor';
 import { parseArgs } from 'node:util';
 import { initBenchBackend, objectiveFor, positiveInt, specFor } from './train-setup.js';
+import { exitOnError } from './prerequisites.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,7 +68,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().catch(exitOnError);
