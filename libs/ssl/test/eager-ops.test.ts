@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '@fedssd/tensor';
 import { describe, expect, it } from 'vitest';
-import { dataConvGrads, EAGER_CASES } from './fixtures/eager-ops-cases.js';
+import { dataConvGrads, EAGER_CASES, symmetricPadConv } from './fixtures/eager-ops-cases.js';
 
 // The wasm backend trains too (with libs/tensor's replacement gradient kernels), so both run here.
 describe.each(['cpu', 'wasm'] as const)('eager-releasing ops on the %s backend', (backend) => {
@@ -21,6 +21,15 @@ describe.each(['cpu', 'wasm'] as const)('eager-releasing ops on the %s backend',
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it('when a stride-2 conv takes pad 1, then output and gradients match tf.pad + a valid conv (the old form) to float rounding', () => {
+    const [eager, reference] = symmetricPadConv();
+    expect(eager.map((v) => v.length)).toEqual(reference.map((v) => v.length));
+    eager.forEach((v, i) => {
+      const worst = v.reduce((m, x, j) => Math.max(m, Math.abs(x - reference[i]![j]!)), 0);
+      expect(worst, `output/gradient ${i}`).toBeLessThan(1e-5);
+    });
+  });
 
   it('when a conv is fed by the data (inputGrad false), then its input gradient is zeros and the filter gradient is unchanged', () => {
     const { dx, df, dfReference } = dataConvGrads();

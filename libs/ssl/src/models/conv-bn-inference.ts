@@ -2,10 +2,10 @@
  * Inference (training=false) conv2d + batch norm [+ residual add] [+ ReLU] as one op.
  *
  * Why: forward-only feature extraction spends more time in the separate batch-norm, add and
- * relu passes over each activation (and the explicit pad before strided convs) than these
+ * relu passes over each activation than these
  * layers need. Where a backend registers `FedssdConvBatchNorm` (`@fedssd/native` on 'cpu')
  * this calls it, which does all of it inside the convolution (padding included). Elsewhere it
- * runs exactly the ops the layers run on their own (pad, conv2d, batchNorm, add, relu).
+ * runs exactly the ops the layers run on their own (conv2d, batchNorm, add, relu).
  * Inference only: the kernel has no gradient, training keeps its own path.
  */
 import * as tf from '@tensorflow/tfjs-core';

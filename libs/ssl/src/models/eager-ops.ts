@@ -41,7 +41,13 @@ export function releasing(grads: Grads): (dy: tf.Tensor | tf.Tensor[], saved: tf
  * @param inputGrad false for a layer whose input is the data (never needs a gradient): its
  *   input gradient is then zeros instead of a Conv2DBackpropInput.
  */
-export function conv2dEager(x: tf.Tensor4D, filter: tf.Tensor4D, stride: 1 | 2, pad: 'same' | 'valid', inputGrad: boolean): tf.Tensor4D {
+export function conv2dEager(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  stride: 1 | 2,
+  pad: 'same' | 'valid' | number,
+  inputGrad: boolean,
+): tf.Tensor4D {
   const op = tf.customGrad((...args: unknown[]) => {
     const [xIn, fIn, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xIn, fIn]);

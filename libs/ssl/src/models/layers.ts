@@ -38,7 +38,7 @@ export interface BatchNormLayer<T extends tf.Tensor> extends Forward<T> {
 /**
  * 2-D convolution without bias (a BatchNorm always follows). Padding follows PyTorch's
  * symmetric `padding = k // 2`: TF's 'same' pads asymmetrically for stride 2, which would
- * sample different pixels than the reference, so strided 3x3 convs pad explicitly.
+ * sample different pixels than the reference, so strided 3x3 convs pass the numeric pad k // 2.
  * `inputGrad` false marks a layer fed by the data, whose input gradient is never used.
  */
 export function conv2d(
@@ -56,21 +56,11 @@ export function conv2d(
   const half = Math.floor(size / 2);
   const filter = kernel as tf.Tensor4D;
   // The eager-releasing node only matters under a gradient tape; inference uses tf.conv2d.
-  const conv = (input: tf.Tensor4D, pad: 'same' | 'valid', training: boolean): tf.Tensor4D =>
+  const conv = (input: tf.Tensor4D, pad: 'same' | 'valid' | number, training: boolean): tf.Tensor4D =>
     training ? conv2dEager(input, filter, stride, pad, inputGrad) : tf.conv2d(input, filter, stride, pad);
-  const forward: Forward<tf.Tensor4D> = (x, training) => {
-    if (stride === 1 || half === 0) return conv(x, half === 0 ? 'valid' : 'same', training);
-    return conv(
-      tf.pad(x, [
-        [0, 0],
-        [half, half],
-        [half, half],
-        [0, 0],
-      ]),
-      'valid',
-      training,
-    );
-  };
+  // A numeric pad is the symmetric one, passed to the conv kernel itself: an explicit tf.pad
+  // before a 'valid' conv computed the same but cost a padded copy and its Slice gradient.
+  const forward: Forward<tf.Tensor4D> = (x, training) => conv(x, half === 0 ? 'valid' : stride === 1 ? 'same' : half, training);
   return Object.assign(forward, { filter, stride, padding: half });
 }
 
