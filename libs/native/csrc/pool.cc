@@ -8,21 +8,30 @@
 
 namespace fedssd {
 
-// The maximum over the pooling window of output position (r, col) of one NHWC image, per
-// channel, into out[0..c). Shared by the forward and the gradient's first pass, so the gradient
-// compares against exactly the value the forward produced.
-static void windowMax(const PoolGeom& g, const float* img, int64_t r, int64_t col, float* out) {
-  for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = -std::numeric_limits<float>::infinity();
+// f(offset) for each input pixel inside the pooling window of output position (r, col), in
+// row-major window order; offset is the pixel's first channel within one NHWC image.
+template <typename F>
+static void forWindow(const PoolGeom& g, int64_t r, int64_t col, F&& f) {
   for (int64_t i = 0; i < g.kh; ++i) {
     const int64_t xr = r * g.sh - g.pt + i;
     if (xr < 0 || xr >= g.ih) continue;
     for (int64_t j = 0; j < g.kw; ++j) {
       const int64_t xc = col * g.sw - g.pl + j;
       if (xc < 0 || xc >= g.iw) continue;
-      const float* in = img + (xr * g.iw + xc) * g.c;
-      for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+      f((xr * g.iw + xc) * g.c);
     }
   }
+}
+
+// The maximum over the pooling window of output position (r, col) of one NHWC image, per
+// channel, into out[0..c). Shared by the forward and the gradient's first pass, so the gradient
+// compares against exactly the value the forward produced.
+static void windowMax(const PoolGeom& g, const float* img, int64_t r, int64_t col, float* out) {
+  for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = -std::numeric_limits<float>::infinity();
+  forWindow(g, r, col, [&](int64_t base) {
+    const float* in = img + base;
+    for (int64_t ch = 0; ch < g.c; ++ch) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+  });
 }
 
 void maxPoolForward(const PoolGeom& g, const float* x, float* y) {
@@ -55,27 +64,20 @@ void maxPoolBackward(const PoolGeom& g, const float* x, const float* dy, float* 
         windowMax(g, img, r, col, bp);
         for (int64_t ch = 0; ch < g.c; ++ch) tp[ch] = 0.f;
         const float* grad = dy + ((b * g.oh + r) * g.ow + col) * g.c;
-        for (int64_t i = 0; i < g.kh; ++i) {
-          const int64_t xr = r * g.sh - g.pt + i;
-          if (xr < 0 || xr >= g.ih) continue;
-          for (int64_t j = 0; j < g.kw; ++j) {
-            const int64_t xc = col * g.sw - g.pl + j;
-            if (xc < 0 || xc >= g.iw) continue;
-            const int64_t base = (xr * g.iw + xc) * g.c;
-            const float* in = img + base;
-            float* d = dimg + base;
-            for (int64_t ch = 0; ch < g.c; ++ch) {
-              // Masks as 0/1 floats and every load and store unconditional: GCC 12 vectorises
-              // this form and not one with bool masks ("control flow in loop").
-              const float v = in[ch], dv = d[ch], gv = grad[ch], t = tp[ch];
-              const float first = static_cast<float>(v == bp[ch]) * static_cast<float>(t == 0.f);
-              // A select, not first * gv, so an infinite gradient elsewhere does not become NaN;
-              // adding +0 leaves d unchanged as d starts at +0 and never becomes -0.
-              d[ch] = dv + (first != 0.f ? gv : 0.f);
-              tp[ch] = t + first;
-            }
+        forWindow(g, r, col, [&](int64_t base) {
+          const float* in = img + base;
+          float* d = dimg + base;
+          for (int64_t ch = 0; ch < g.c; ++ch) {
+            // Masks as 0/1 floats and every load and store unconditional: GCC 12 vectorises
+            // this form and not one with bool masks ("control flow in loop").
+            const float v = in[ch], dv = d[ch], gv = grad[ch], t = tp[ch];
+            const float first = static_cast<float>(v == bp[ch]) * static_cast<float>(t == 0.f);
+            // A select, not first * gv, so an infinite gradient elsewhere does not become NaN;
+            // adding +0 leaves d unchanged as d starts at +0 and never becomes -0.
+            d[ch] = dv + (first != 0.f ? gv : 0.f);
+            tp[ch] = t + first;
           }
-        }
+        });
       }
     }
   });
