@@ -2,7 +2,7 @@
  * oneDNN's JIT sgemm (up to 2.6.3, Debian's) points rsp at a heap workspace while it runs, so a
  * signal landing on that thread writes its frame into the heap (oneDNN issue #4845). Under
  * `node --cpu-prof` training aborted with "corrupted size vs. prev_size" in 5 of 5 runs of 10
- * steps. The addon now blocks signals on the calling thread for the length of every kernel call
+ * steps. The addon now blocks signals on the calling thread for the length of every call into oneDNN
  * and in the OpenMP workers for good (csrc/signal-guard.h). This test runs the native matMul
  * under the profiler's fastest sampling plus a stream of SIGUSR2 and requires a clean exit.
  */
