@@ -39,7 +39,7 @@ if [ ! -f libs/native/build/Release/fedssd_native.node ] && [ -z "${FEDSSD_NO_NA
       || echo "[demo] native build failed (log: /tmp/fedssd-demo-native.log); using wasm"
   fi
 fi
-exec node services/cli/bin/fedssd.js simulate \
+exec node --single-threaded-gc services/cli/bin/fedssd.js simulate \
   --dataset fashion-mnist ${FEDSSD_DATA_DIR:+--data-dir "$FEDSSD_DATA_DIR"} \
   --method ssd --clients 10 --alpha 0.1 --rounds 3 --local-epochs 1 --batch-size 64 \
   --train-limit 3000 --test-limit 1000 --probe-epochs 50 --seed 1 \

@@ -10,6 +10,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRAINING_NODE_FLAGS } from '@fedssd/tensor';
 import { METRICS, sideBySide, verdict, type Metric, type RoundRow } from './compare-table.js';
 
 // Debian's python3-torch lives under /usr/bin/python3 (a pyenv python3 first on PATH has no torch); override for another install.
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     const refPath = join(outDir, `ref-${tag}.json`);
     process.stdout.write(`[${((Date.now() - started) / 60000).toFixed(1)} min] ours, seed ${s}...\n`);
     await run(process.execPath, [
+      ...TRAINING_NODE_FLAGS,
       'services/cli/bin/fedssd.js',
       'simulate',
       ...['--dataset', 'fashion-mnist', '--clients', '10', '--alpha', '0.1', '--batch-size', '64', '--lr', '0.1'],

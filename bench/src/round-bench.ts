@@ -14,6 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TRAINING_NODE_FLAGS } from '@fedssd/tensor';
 import { MissingPrerequisite, exitOnError } from './prerequisites.js';
 import { runForResults } from './run-process.js';
 import { positiveInt } from './train-setup.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       const redis = await startRedis(port);
       try {
         const lines = await runForResults(process.execPath, [
+          ...TRAINING_NODE_FLAGS,
           '--conditions=source',
           '--import',
           'tsx',

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { MATRIX, SCALES, simulateFlags, type Scale } from './study-matrix.js';
 import { archive, archiveOf, restoreArchived } from './study-archive.js';
 import { writeStudyReport } from './study-report.js';
+import { TRAINING_NODE_FLAGS } from '@fedssd/tensor';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -40,7 +41,9 @@ function roundsDone(checkpointDir: string): number | null {
 
 function simulate(args: string[], logFile: string, checkpointDir: string, total: number, id: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['services/cli/bin/fedssd.js', 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...TRAINING_NODE_FLAGS, 'services/cli/bin/fedssd.js', 'simulate', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = (chunk: Buffer): void => appendFileSync(logFile, chunk);
     child.stdout.on('data', log);
     child.stderr.on('data', log);

@@ -6,17 +6,19 @@
  *
  *   npm run bench:train -- [--models small,resnet18] [--rounds 3] [--batch 128] [--steps 3]
  *                          [--width 0.25] [--backend auto|wasm|cpu] [--threads 2] [--python /usr/bin/python3]
- *                          [--parallel-min-elements N]
+ *                          [--parallel-min-elements N] [--concurrent-gc]
  *
  * --parallel-min-elements goes to the native kernels (default: @fedssd/native's); a value above
  * any tensor size, e.g. 9007199254740991, keeps the memory-bound kernels single-threaded as
- * before issue 13, for a before/after comparison from one build.
+ * before issue 13, for a before/after comparison from one build. --concurrent-gc starts the TF.js
+ * worker without `--single-threaded-gc` (V8's GC helper threads on), as before that flag was added.
  *
  * Per model: `RESULT model=<m> backend=<kind> tfjs_sps=<x> torch_sps=<y> ratio=<x/y> tfjs_rss_mb=<a> torch_rss_mb=<b>`
  * (sps = median samples/s; rss = largest peak resident set of any round).
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TRAINING_NODE_FLAGS } from '@fedssd/tensor';
 import { exitOnError, requireNativeForAuto, requirePythonModules } from './prerequisites.js';
 import { runSideBySide } from './side-by-side.js';
 
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'parallel-min-elements': { type: 'string' },
+    'concurrent-gc': { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +48,8 @@ async function benchModel(model: string, rounds: number): Promise<void> {
       tfjs: {
         command: process.execPath,
         args: [
+          // Launched as the trainer is deployed (libs/tensor/src/gc-threads.ts).
+          ...(args['concurrent-gc'] ? [] : TRAINING_NODE_FLAGS),
           '--conditions=source',
           '--import',
           'tsx',
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
   requireNativeForAuto(args.backend);
   console.log(
     `bench: width=${args.width} (resnet18 only) batch=${args.batch} steps=${args.steps} threads=${args.threads} backend=${args.backend}` +
-      ` parallel_min_elements=${args['parallel-min-elements'] ?? 'default'}`,
+      ` parallel_min_elements=${args['parallel-min-elements'] ?? 'default'} gc=${args['concurrent-gc'] ? 'concurrent' : 'single-threaded'}`,
   );
   for (const model of args.models.split(',')) await benchModel(model, rounds);
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import { gcThreadsNote } from './gc-threads.js';
 import { registerWasmGradKernels } from './wasm-kernels/index.js';
 
 /** Which backend `initBackend` selected, and why the faster ones were skipped. */
@@ -35,12 +36,19 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** Multi-threaded backends only: wasm and plain cpu run their kernels on the main thread. */
+function noteGcThreads(notes: string[]): void {
+  const note = gcThreadsNote();
+  if (note) notes.push(note);
+}
+
 // Module names held in variables so bundlers and tsc do not try to resolve absent packages.
 async function tryNative(pkg: string, kind: 'tensorflow-gpu' | 'tensorflow', notes: string[]): Promise<BackendInfo | undefined> {
   try {
     await import(pkg);
     if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
     await tf.ready();
+    noteGcThreads(notes);
     return { name: 'tensorflow', kind, notes };
   } catch (err) {
     // A package that is simply not installed is the common case: say so in two words.
@@ -77,6 +85,7 @@ async function tryNativeKernels(notes: string[]): Promise<BackendInfo | undefine
     await tf.ready();
     silenceCpuBanner();
     notes.push(`${NATIVE_PACKAGE}: oneDNN ${reg.onednn}, ${reg.threads} threads, cpu kernels ${reg.kernels.join(' ')}`);
+    noteGcThreads(notes);
     return { name: 'cpu', kind: 'cpu-native', notes };
   } catch (err) {
     // The package's own errors already start with its name.

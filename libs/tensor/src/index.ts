@@ -1,6 +1,7 @@
 import './register-gradients.js';
 export { createRng, deriveRng, type Rng } from './rng.js';
 export { sizeOf, normaliseWeights, cloneWeights, type WeightTensor, type Weights } from './weights.js';
+export { TRAINING_NODE_FLAGS, gcThreadsNote } from './gc-threads.js';
 export { initBackend, currentBackend, type BackendInfo, type BackendPreference } from './backend.js';
 export {
   registerWasmGradKernels,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TRAINING_NODE_FLAGS } from '@fedssd/tensor';
 import { UserError } from './user-error.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -26,10 +27,16 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-/** The compiled entry point when built, else the TypeScript source through tsx. */
-function serviceArgs(service: string): string[] {
+/**
+ * The compiled entry point when built, else the TypeScript source through tsx. The services that
+ * run kernels get the training flags (V8's GC off the kernel threads' cores), as in the images.
+ */
+export function serviceArgs(service: string): string[] {
+  const flags = service === 'api' ? [] : [...TRAINING_NODE_FLAGS];
   const dist = `${ROOT}services/${service}/dist/main.js`;
-  return existsSync(dist) ? [dist] : ['--conditions=source', '--import', 'tsx', `${ROOT}services/${service}/src/main.ts`];
+  return existsSync(dist)
+    ? [...flags, dist]
+    : [...flags, '--conditions=source', '--import', 'tsx', `${ROOT}services/${service}/src/main.ts`];
 }
 
 function start(name: string, service: string, env: Record<string, string>): Child {

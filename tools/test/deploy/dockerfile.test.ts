@@ -62,7 +62,9 @@ describe('Dockerfiles', () => {
         lines.some((l) => l.startsWith('HEALTHCHECK') && l.includes('healthcheck.mjs')),
         service,
       ).toBe(true);
-      expect(lines, service).toContain(`CMD ["node", "services/${service}/dist/main.js"]`);
+      // The services that run kernels keep V8's GC off the kernel threads' cores (libs/tensor/src/gc-threads.ts).
+      const flags = service === 'api' ? '' : '"--single-threaded-gc", ';
+      expect(lines, service).toContain(`CMD ["node", ${flags}"services/${service}/dist/main.js"]`);
     }
   });
 
@@ -75,7 +77,7 @@ describe('Dockerfiles', () => {
     expect(final.join('\n')).toContain('FEDSSD_BACKEND=tensorflow');
     expect(final).toContain('USER node');
     expect(final.some((l) => l.startsWith('HEALTHCHECK'))).toBe(true);
-    expect(final).toContain('CMD ["node", "services/trainer/dist/main.js"]');
+    expect(final).toContain('CMD ["node", "--single-threaded-gc", "services/trainer/dist/main.js"]');
   });
 
   it('when .dockerignore is read, then dependencies, build output, git and secrets stay out of the context but the Dockerfiles get their files', () => {
