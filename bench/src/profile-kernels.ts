@@ -11,7 +11,7 @@ import { extractFeatures } from '@fedssd/engine';
 import { createRng, initBackend, type BackendPreference } from '@fedssd/tensor';
 import { createModel, trainLocal, type ModelKind } from '@fedssd/ssl';
 import { parseArgs } from 'node:util';
-import { kernelStats, registerNativeCpuKernels } from '@fedssd/native';
+import { kernelStats, poolStats, registerNativeCpuKernels } from '@fedssd/native';
 import { objectiveFor, specFor } from './train-setup.js';
 import { exitOnError } from './prerequisites.js';
 
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   for (const [name, s] of rows)
     console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
   for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);
+  // Whole run (warm-up included): outputs served from released buffers vs new allocations.
+  console.log(`output buffers: reused=${poolStats.reused} fresh=${poolStats.fresh} dropped=${poolStats.dropped}`);
   basis?.dispose();
   model.dispose();
 }

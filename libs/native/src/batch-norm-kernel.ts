@@ -1,6 +1,7 @@
 /** FusedBatchNorm (normalise with given statistics) for the cpu backend through the addon. */
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /**
  * FusedBatchNorm: inputs { x, mean, variance, offset?, scale? }, attrs { varianceEpsilon }.
@@ -19,7 +20,7 @@ export function batchNormBody(addon: NativeAddon): NativeBody {
     const fits = (v: Float32Array | null): boolean => v === null || v.length === c || v.length === 1;
     if (c < 1 || ![mv, vv, ov, sv].every(fits)) return undefined;
     const eps = Number(attrs?.['varianceEpsilon'] ?? 0.001);
-    const y = new Float32Array(xv.length);
+    const y = outputBuffer(backend, xv.length);
     addon.batchNorm(c, eps, xv, mv, vv, ov, sv, y);
     return backend.makeTensorInfo([...x.shape], 'float32', y);
   };

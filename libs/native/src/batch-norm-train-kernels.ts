@@ -7,6 +7,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { count, f32, removeCpuKernel, setCpuKernel, type KernelArgs } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /** Kernel names; must equal BATCH_NORM_TRAIN_KERNEL / BATCH_NORM_TRAIN_GRAD_KERNEL of @fedssd/ssl (a test checks). */
 export const BN_TRAIN_KERNEL = 'FedssdBatchNormTrain';
@@ -33,7 +34,7 @@ function forwardKernel(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs): TensorInfo[] => {
     const { c, shape } = channelsOf(args, BN_TRAIN_KERNEL, ['scale', 'offset']);
     const xv = floats(args, 'x', BN_TRAIN_KERNEL);
-    const y = new Float32Array(xv.length);
+    const y = outputBuffer(args.backend, xv.length);
     const mean = new Float32Array(c);
     const variance = new Float32Array(c);
     const eps = Number(args.attrs?.['epsilon']);
@@ -66,7 +67,7 @@ function gradKernel(addon: NativeAddon): KernelFunc {
     const relu = args.attrs?.['relu'] === true;
     const yv = relu ? floats(args, 'y', name) : null;
     if (dyv.length !== xv.length || (yv !== null && yv.length !== xv.length)) throw new Error(`${name}: dy and y must have x's shape`);
-    const dx = new Float32Array(xv.length);
+    const dx = outputBuffer(args.backend, xv.length);
     const dscale = new Float32Array(c);
     const doffset = new Float32Array(c);
     const eps = Number(args.attrs?.['epsilon']);

@@ -11,6 +11,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { convGeometry } from './conv-kernels.js';
 import { count, f32, removeCpuKernel, setCpuKernel, type CpuBackendLike, type KernelArgs } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /** Must equal CONV_BN_KERNEL of @fedssd/ssl (a test checks). */
 export const CONV_BN_KERNEL = 'FedssdConvBatchNorm';
@@ -62,7 +63,10 @@ function convBnKernel(addon: NativeAddon): KernelFunc {
       count(CONV_BN_KERNEL, false);
       return composite(args);
     }
-    const y = new Float32Array(outShape.reduce((p, d) => p * d, 1));
+    const y = outputBuffer(
+      backend,
+      outShape.reduce((p, d) => p * d, 1),
+    );
     const eps = Number(attrs?.['varianceEpsilon'] ?? 0.001);
     addon.conv2dBn(
       geom,

@@ -7,6 +7,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -65,7 +66,7 @@ export function conv2dBody(addon: NativeAddon): NativeBody {
     const geom = convGeometry(xs, ws, attrs as unknown as ConvAttrs);
     if (!geom) return undefined;
     const [n, , , , oh, ow, co] = geom as [number, number, number, number, number, number, number];
-    const y = new Float32Array(n * oh * ow * co);
+    const y = outputBuffer(backend, n * oh * ow * co);
     addon.conv2d(geom, xv, wv, y);
     return backend.makeTensorInfo([n, oh, ow, co], 'float32', y);
   };
@@ -83,7 +84,10 @@ export function conv2dBackpropInputBody(addon: NativeAddon): NativeBody {
     if (!ws) return undefined;
     const geom = convGeometry(a.inputShape as Shape4, ws, { ...a, dilations: 1 });
     if (!geom || dy.shape.join() !== [geom[0], geom[4], geom[5], geom[6]].join()) return undefined;
-    const dx = new Float32Array(a.inputShape.reduce((p, d) => p * d, 1));
+    const dx = outputBuffer(
+      backend,
+      a.inputShape.reduce((p, d) => p * d, 1),
+    );
     addon.conv2dBackpropInput(geom, dyv, wv, dx);
     return backend.makeTensorInfo([...a.inputShape], 'float32', dx);
   };
@@ -101,7 +105,10 @@ export function conv2dBackpropFilterBody(addon: NativeAddon): NativeBody {
     if (!xs) return undefined;
     const geom = convGeometry(xs, a.filterShape as Shape4, { ...a, dilations: 1 });
     if (!geom || dy.shape.join() !== [geom[0], geom[4], geom[5], geom[6]].join()) return undefined;
-    const dw = new Float32Array(a.filterShape.reduce((p, d) => p * d, 1));
+    const dw = outputBuffer(
+      backend,
+      a.filterShape.reduce((p, d) => p * d, 1),
+    );
     addon.conv2dBackpropFilter(geom, xv, dyv, dw);
     return backend.makeTensorInfo([...a.filterShape], 'float32', dw);
   };

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /** Kernel name to the addon's BinaryKind code (order of the C++ enum). */
 export const BINARY_CODES: ReadonlyArray<readonly [string, number]> = [
@@ -70,7 +71,7 @@ export function binaryBody(addon: NativeAddon, code: number): NativeBody {
     if (!a || !b || !av || !bv) return undefined;
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = util.sizeFromShape(outShape);
-    const y = new Float32Array(size);
+    const y = outputBuffer(backend, size);
     if (size > 0) {
       const full = outShape.length === 0 ? [1] : outShape;
       const [o, sa, sb] = collapse(full, broadcastStrides(a.shape, full), broadcastStrides(b.shape, full));
@@ -86,7 +87,7 @@ export function unaryBody(addon: NativeAddon, code: number): NativeBody {
     const { x } = inputs;
     const xv = f32(backend, x);
     if (!x || !xv) return undefined;
-    const y = new Float32Array(xv.length);
+    const y = outputBuffer(backend, xv.length);
     addon.unary(code, Number(attrs?.['alpha'] ?? 0), xv, y);
     return backend.makeTensorInfo([...x.shape], 'float32', y);
   };
@@ -107,7 +108,7 @@ export function reduceBody(addon: NativeAddon, mean: boolean): NativeBody {
     const inner = util.sizeFromShape(x.shape.slice(last + 1));
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     const shape = attrs?.['keepDims'] === true ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-    const y = new Float32Array(outer * inner);
+    const y = outputBuffer(backend, outer * inner);
     if (y.length > 0) addon.reduceSum([outer, reduce, inner], mean ? reduce : 1, xv, y);
     return backend.makeTensorInfo(shape, 'float32', y);
   };
@@ -121,7 +122,7 @@ export function tileBody(addon: NativeAddon): NativeBody {
     const reps = attrs?.['reps'] as number[] | undefined;
     if (!x || !xv || !reps || reps.length !== x.shape.length || x.shape.length === 0) return undefined;
     const outShape = x.shape.map((d, i) => d * (reps[i] as number));
-    const y = new Float32Array(util.sizeFromShape(outShape));
+    const y = outputBuffer(backend, util.sizeFromShape(outShape));
     if (y.length > 0) addon.tile([...x.shape], outShape, xv, y);
     return backend.makeTensorInfo(outShape, 'float32', y);
   };

@@ -7,6 +7,7 @@
  */
 export { addonPath, loadNativeAddon, type AddonLoad, type NativeAddon } from './addon.js';
 export { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './batch-norm-train-kernels.js';
+export { configureBufferPool, poolStats, type BufferPoolOptions } from './buffer-pool.js';
 export { CONV_BN_KERNEL } from './conv-bn-kernel.js';
 export { convGeometry } from './conv-kernels.js';
 export { foldAddonPath, loadFoldAddon, type FoldAddon, type FoldAddonLoad } from './fold.js';

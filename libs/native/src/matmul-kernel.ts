@@ -1,6 +1,7 @@
 /** BatchMatMul for the cpu backend through oneDNN's sgemm. */
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
@@ -32,7 +33,7 @@ export function batchMatMulBody(addon: NativeAddon): NativeBody {
     else if (countA === 1 && batchA.length <= batchB.length) outBatch = batchB;
     else return undefined;
     const batch = product(outBatch);
-    const c = new Float32Array(batch * m * n);
+    const c = outputBuffer(backend, batch * m * n);
     const strideA = countA === 1 ? 0 : m * k;
     const strideB = countB === 1 ? 0 : k * n;
     if (m > 0 && n > 0) addon.matMul([batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB], av, bv, c);

@@ -2,6 +2,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -47,7 +48,7 @@ export function maxPoolBody(addon: NativeAddon): NativeBody {
     const geom = poolGeometry(x.shape, attrs as unknown as PoolAttrs);
     if (!geom) return undefined;
     const [n, , , c, oh, ow] = geom as [number, number, number, number, number, number];
-    const y = new Float32Array(n * oh * ow * c);
+    const y = outputBuffer(backend, n * oh * ow * c);
     addon.maxPool(geom, xv, y);
     return backend.makeTensorInfo([n, oh, ow, c], 'float32', y);
   };
@@ -62,7 +63,7 @@ export function maxPoolGradBody(addon: NativeAddon): NativeBody {
     if (!dy || !input || !dyv || !xv) return undefined;
     const geom = poolGeometry(input.shape, attrs as unknown as PoolAttrs);
     if (!geom || dy.shape.join() !== [geom[0], geom[4], geom[5], geom[3]].join()) return undefined;
-    const dx = new Float32Array(xv.length);
+    const dx = outputBuffer(backend, xv.length);
     addon.maxPoolGrad(geom, xv, dyv, dx);
     return backend.makeTensorInfo([...input.shape], 'float32', dx);
   };

@@ -6,6 +6,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { count, f32, removeCpuKernel, setCpuKernel, type KernelArgs } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /** Must equal RELU_GRAD_KERNEL of @fedssd/ssl (a test checks). */
 export const RELU_GRAD_KERNEL = 'FedssdReluGrad';
@@ -18,7 +19,7 @@ function reluGradKernel(addon: NativeAddon): KernelFunc {
     const shape = args.inputs['y']?.shape;
     if (!dy || !y || !shape || dy.length !== y.length)
       throw new Error(`${RELU_GRAD_KERNEL}: dy and y must be float32 cpu tensors of one shape`);
-    const out = new Float32Array(y.length);
+    const out = outputBuffer(args.backend, y.length);
     if (y.length > 0) addon.binary(RELU_GRAD, [y.length], [1], [1], dy, y, out);
     count(RELU_GRAD_KERNEL, true);
     return args.backend.makeTensorInfo([...shape], 'float32', out);

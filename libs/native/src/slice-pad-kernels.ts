@@ -6,6 +6,7 @@
 import { slice_util, util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
+import { outputBuffer } from './buffer-pool.js';
 
 /** Slice: attrs { begin, size } (size -1 = to the end). */
 export function sliceBody(addon: NativeAddon): NativeBody {
@@ -17,7 +18,7 @@ export function sliceBody(addon: NativeAddon): NativeBody {
     const begin = params[0] as number[];
     const size = params[1] as number[];
     slice_util.assertParamsValid(x as never, begin, size);
-    const y = new Float32Array(util.sizeFromShape(size));
+    const y = outputBuffer(backend, util.sizeFromShape(size));
     if (y.length > 0)
       addon.copyBox(
         [...x.shape],
@@ -41,9 +42,9 @@ export function padBody(addon: NativeAddon): NativeBody {
     if (!x || !xv || !paddings || paddings.length !== x.shape.length || x.shape.length === 0) return undefined;
     if (paddings.some(([b, a]) => b < 0 || a < 0)) return undefined;
     const outShape = x.shape.map((d, i) => d + (paddings[i]?.[0] ?? 0) + (paddings[i]?.[1] ?? 0));
-    const y = new Float32Array(util.sizeFromShape(outShape));
     const value = Number(attrs?.['constantValue'] ?? 0);
-    // new Float32Array is already zero; only a non-zero constant needs a fill pass.
+    // The border keeps the constant: a zeroed buffer for 0 (fresh memory already is), else one fill pass.
+    const y = outputBuffer(backend, util.sizeFromShape(outShape), value === 0);
     if (value !== 0) addon.fill(value, y);
     if (xv.length > 0)
       addon.copyBox(
