@@ -88,7 +88,11 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(args['by-shape'] ? 70 : 28)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(5)} calls`);
   for (const [name, s] of kernelStats) if (s.fallback > 0) console.log(`fallback ${name}: ${s.fallback} of ${s.native + s.fallback}`);
   // Whole run (warm-up included): outputs served from released buffers vs new allocations.
-  console.log(`output buffers: reused=${poolStats.reused} fresh=${poolStats.fresh} dropped=${poolStats.dropped}`);
+  const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+  console.log(
+    `output buffers: reused=${poolStats.reused} fresh=${poolStats.fresh} dropped=${poolStats.dropped}` +
+      ` free_mb=${mb(poolStats.freeBytes)} live_mb=${mb(poolStats.liveBytes)} peak_live_mb=${mb(poolStats.peakLiveBytes)}`,
+  );
   basis?.dispose();
   model.dispose();
 }

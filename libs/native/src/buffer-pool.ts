@@ -37,15 +37,19 @@ export interface PoolableBackend {
 export interface BufferPoolOptions {
   /** Outputs below this many elements are plain allocations (default 65536, 256 KiB). */
   readonly minElements: number;
-  /** Free buffers kept at most, in bytes; beyond it released buffers are left to the GC (default 512 MiB). */
+  /**
+   * Free buffers kept at most, in bytes (default 2 GiB); the free list is also never larger than
+   * twice the most pooled memory the process has had in use at once, so it scales with the
+   * model. Beyond the limit the oldest free buffers are left to the GC.
+   */
   readonly maxFreeBytes: number;
   /** Fill released buffers with NaN (tests: proves no kernel reads an output before writing it). */
   readonly poison: boolean;
 }
 
-/** `FEDSSD_POOL_MB` (free-list cap in MiB; 0 turns reuse off), default 512. */
+/** `FEDSSD_POOL_MB` (free-list cap in MiB; 0 turns reuse off), default 2048. */
 function maxFreeFromEnv(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 512 * 2 ** 20;
+  if (raw === undefined || raw === '') return 2048 * 2 ** 20;
   const mb = Number(raw);
   if (!Number.isFinite(mb) || mb < 0) throw new RangeError(`FEDSSD_POOL_MB must be a number of MiB >= 0, got '${raw}'`);
   return mb * 2 ** 20;
@@ -60,19 +64,39 @@ const DEFAULTS: BufferPoolOptions = {
 let options: BufferPoolOptions = DEFAULTS;
 /** Free buffers by length, most recently released last (its pages are the likeliest in cache). */
 const free = new Map<number, Float32Array[]>();
+/** The same free buffers in release order, oldest first (Set keeps insertion order). */
+const byAge = new Set<Float32Array>();
 let freeBytes = 0;
+/** Pooled bytes handed out and not yet released, and the most of them at any one time. */
+let liveBytes = 0;
+let peakLiveBytes = 0;
 /** Pooled buffers: storage entries on them. Weak, so a pooled buffer that never reached a tensor is simply collected. */
 const users = new WeakMap<ArrayBufferLike, { owner: Float32Array; entries: number }>();
 const hooked = new WeakSet<object>();
 
-/** Counters for tests and the profile: allocations served from the free list vs fresh. */
-export const poolStats = { reused: 0, fresh: 0, released: 0, dropped: 0 };
+/** Counters for tests and the profile: allocations served from the free list vs fresh, and bytes. */
+export const poolStats = {
+  reused: 0,
+  fresh: 0,
+  released: 0,
+  dropped: 0,
+  get freeBytes(): number {
+    return freeBytes;
+  },
+  get liveBytes(): number {
+    return liveBytes;
+  },
+  get peakLiveBytes(): number {
+    return peakLiveBytes;
+  },
+};
 
 /** Changes the settings (and empties the free list); returns the previous ones. */
 export function configureBufferPool(next: Partial<BufferPoolOptions>): BufferPoolOptions {
   const previous = options;
   options = { ...options, ...next };
   free.clear();
+  byAge.clear();
   freeBytes = 0;
   return previous;
 }
@@ -84,17 +108,39 @@ function valuesOn(value: { values?: unknown } | undefined): ArrayBufferView | un
 
 function release(owner: Float32Array): void {
   const bytes = owner.byteLength;
-  if (freeBytes + bytes > options.maxFreeBytes) {
+  liveBytes -= bytes;
+  // A training step releases its activations and gradients over backprop and allocates the same
+  // lengths again in the next step. What it releases between two uses of a length can exceed the
+  // peak in use at once (141 against 103 MB for the small model), so the limit is twice that
+  // peak: no reuse was lost at 2x for small, ResNet w=0.25 or full width (profile-kernels).
+  const limit = Math.min(options.maxFreeBytes, 2 * peakLiveBytes);
+  if (bytes > limit) {
     poolStats.dropped += 1;
     users.delete(owner.buffer);
     return;
   }
+  // Oldest first out: one-off lengths (a shrinking slice, say) age out instead of filling the
+  // list and turning away the lengths that do come back.
+  while (freeBytes + bytes > limit) evictOldest();
   if (options.poison) owner.fill(Number.NaN);
   const list = free.get(owner.length) ?? [];
   list.push(owner);
   free.set(owner.length, list);
+  byAge.add(owner);
   freeBytes += bytes;
   poolStats.released += 1;
+}
+
+function evictOldest(): void {
+  const oldest = byAge.values().next().value as Float32Array;
+  byAge.delete(oldest);
+  // The oldest of its length is the first of its list (lists are pushed and popped at the end).
+  const list = free.get(oldest.length)!;
+  list.shift();
+  if (list.length === 0) free.delete(oldest.length);
+  freeBytes -= oldest.byteLength;
+  users.delete(oldest.buffer);
+  poolStats.dropped += 1;
 }
 
 /** Installs the storage and read hooks on one backend instance (idempotent). */
@@ -146,8 +192,11 @@ function copyIfPooled(values: unknown): unknown {
 export function outputBuffer(backend: object, length: number, zeroed = false): Float32Array {
   if (length < options.minElements || !isPoolable(backend)) return new Float32Array(length);
   hook(backend);
+  liveBytes += length * 4;
+  peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
   const reused = free.get(length)?.pop();
   if (reused) {
+    byAge.delete(reused);
     freeBytes -= reused.byteLength;
     poolStats.reused += 1;
     users.set(reused.buffer, { owner: reused, entries: 0 });
