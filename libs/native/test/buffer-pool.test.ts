@@ -82,6 +82,27 @@ describe.skipIf(!nativeAvailable)('output buffer reuse on the native cpu path', 
     r.dispose();
   });
 
+  it('when the free list is over its limit, then the oldest free buffers leave it and the newest lengths are reused', () => {
+    // Room for exactly the three newest lengths.
+    configureBufferPool({ minElements: 1, maxFreeBytes: (4097 + 4098 + 4099) * 4, poison: false });
+    // Four lengths released oldest first; the limit holds three, so the first one is evicted.
+    // Inputs from user data (not pooled), so each relu below is exactly one pooled output.
+    const inputs = new Map([4096, 4097, 4098, 4099].map((n) => [n, tf.tensor1d(new Float32Array(n).fill(1))] as const));
+    const relu = (n: number): tf.Tensor => tf.relu(inputs.get(n)!);
+    const made = [4096, 4097, 4098, 4099].map(relu);
+    const droppedBefore = poolStats.dropped;
+    made.forEach((t) => t.dispose());
+    expect(poolStats.dropped - droppedBefore).toBe(1);
+    const reusedBefore = poolStats.reused;
+    const newest = relu(4099);
+    expect(poolStats.reused - reusedBefore).toBe(1);
+    const freshBefore = poolStats.fresh;
+    const oldest = relu(4096);
+    expect(poolStats.fresh - freshBefore).toBe(1);
+    tf.dispose([newest, oldest, ...inputs.values()]);
+    configureBufferPool({ minElements: 1, maxFreeBytes: 2 ** 30, poison: false });
+  });
+
   it('when a pad output reuses a poisoned buffer, then its border is still the constant 0', () => {
     configureBufferPool({ minElements: 1, maxFreeBytes: 2 ** 30, poison: true });
     tf.dispose([pooledRelu(6 * 6 * 4, 1), pooledRelu(6 * 6 * 4, 2)]);
