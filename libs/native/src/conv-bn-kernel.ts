@@ -63,10 +63,7 @@ function convBnKernel(addon: NativeAddon): KernelFunc {
       count(CONV_BN_KERNEL, false);
       return composite(args);
     }
-    const y = outputBuffer(
-      backend,
-      outShape.reduce((p, d) => p * d, 1),
-    );
+    const y = outputBuffer(backend, tf.util.sizeFromShape(outShape));
     const eps = Number(attrs?.['varianceEpsilon'] ?? 0.001);
     addon.conv2dBn(
       geom,

@@ -3,7 +3,7 @@
  * Geometry comes from TF.js's own `computeConv2DInfo`, so 'same', 'valid', numeric and
  * explicit paddings mean exactly what they mean to the reference kernel.
  */
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { f32, type KernelArgs, type NativeBody } from './kernel-context.js';
@@ -84,10 +84,7 @@ export function conv2dBackpropInputBody(addon: NativeAddon): NativeBody {
     if (!ws) return undefined;
     const geom = convGeometry(a.inputShape as Shape4, ws, { ...a, dilations: 1 });
     if (!geom || dy.shape.join() !== [geom[0], geom[4], geom[5], geom[6]].join()) return undefined;
-    const dx = outputBuffer(
-      backend,
-      a.inputShape.reduce((p, d) => p * d, 1),
-    );
+    const dx = outputBuffer(backend, util.sizeFromShape(a.inputShape));
     addon.conv2dBackpropInput(geom, dyv, wv, dx);
     return backend.makeTensorInfo([...a.inputShape], 'float32', dx);
   };
@@ -105,10 +102,7 @@ export function conv2dBackpropFilterBody(addon: NativeAddon): NativeBody {
     if (!xs) return undefined;
     const geom = convGeometry(xs, a.filterShape as Shape4, { ...a, dilations: 1 });
     if (!geom || dy.shape.join() !== [geom[0], geom[4], geom[5], geom[6]].join()) return undefined;
-    const dw = outputBuffer(
-      backend,
-      a.filterShape.reduce((p, d) => p * d, 1),
-    );
+    const dw = outputBuffer(backend, util.sizeFromShape(a.filterShape));
     addon.conv2dBackpropFilter(geom, xv, dyv, dw);
     return backend.makeTensorInfo([...a.filterShape], 'float32', dw);
   };
