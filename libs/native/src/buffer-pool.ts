@@ -13,8 +13,9 @@
  *   hooks count, per pooled ArrayBuffer, the storage entries whose values lie on it; views such
  *   as a contiguous Slice's subarray count too, so a buffer is reused only when the last of
  *   them is gone.
- * - `readSync`/`read` (dataSync, data, arraySync) hand out a copy of pooled values, so a caller
- *   keeping them after dispose never sees them overwritten.
+ * - `readSync` (dataSync, arraySync, and `data()`: the cpu backend's async `read` calls it) hands
+ *   out a copy of pooled values, so a caller keeping them after dispose never sees them
+ *   overwritten (tested through both dataSync and data).
  * - A reused buffer holds old data: every kernel that takes one writes all of it (a
  *   `zeroed` request clears it first). `FEDSSD_POOL_POISON=1` fills released buffers with NaN so a
  *   kernel that reads its output before writing it shows up in the training bytes (tested).
@@ -30,7 +31,6 @@ export interface PoolableBackend {
     delete(dataId: object): boolean;
   };
   readSync(dataId: object): unknown;
-  read(dataId: object): Promise<unknown>;
 }
 
 /** Settings; see {@link configureBufferPool}. */
@@ -169,8 +169,6 @@ function hook(backend: PoolableBackend): void {
   };
   const readSync = backend.readSync.bind(backend);
   backend.readSync = (dataId) => copyIfPooled(readSync(dataId));
-  const read = backend.read.bind(backend);
-  backend.read = async (dataId) => copyIfPooled(await read(dataId));
 }
 
 function leave(view: ArrayBufferView): void {

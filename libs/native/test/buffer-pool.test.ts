@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeAvailable } from './native-available.js';
 
 // The full SSD objective (DSR and PD on), so every kernel of a federated step runs.
-const config = (featureDim: number, basis: tf.Tensor2D): LocalTrainConfig => ({
+const config = (basis: tf.Tensor2D): LocalTrainConfig => ({
   epochs: 1,
   batchSize: 4,
   lr: 0.1,
@@ -26,7 +26,7 @@ function images(count: number, spec: ModelSpec): Float32Array {
 async function trainOnce(spec: ModelSpec): Promise<Weights> {
   const model = createModel(spec, 3);
   const basis = tf.eye(spec.featureDim) as tf.Tensor2D;
-  await trainLocal(model, { images: images(8, spec), count: 8, shape: spec.inputShape }, config(spec.featureDim, basis));
+  await trainLocal(model, { images: images(8, spec), count: 8, shape: spec.inputShape }, config(basis));
   basis.dispose();
   const weights = model.getWeights();
   model.dispose();
@@ -60,10 +60,10 @@ describe.skipIf(!nativeAvailable)('output buffer reuse on the native cpu path', 
     b.dispose();
   });
 
-  it('when values read with dataSync are kept past dispose, then later outputs never overwrite them', () => {
+  it('when values read with dataSync or data are kept past dispose, then later outputs never overwrite them', async () => {
     const a = pooledRelu(4096, 1);
     const kept = a.dataSync();
-    const keptAsync = a.dataSync();
+    const keptAsync = await a.data();
     a.dispose();
     const others = [pooledRelu(4096, 100), pooledRelu(4096, 200)];
     expect(kept[10]).toBe(11);
